@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Branch, User
+
+
+@admin.register(Branch)
+class BranchAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region", "city", "phone"]
+    list_filter = ["region"]
+    search_fields = ["name", "code", "region", "city"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = [
+        "username",
+        "get_full_name",
+        "email",
+        "phone",
+        "branch",
+        "tier",
+        "roles",
+        "is_active",
+    ]
+    list_filter = ["groups", "tier", "branch", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "phone", "phone_normalized"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Service organisation"), {"fields": ["phone", "branch", "tier"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Service organisation"), {"fields": ["email", "phone", "branch", "tier", "groups"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("branch").prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj: User) -> str:
+        return ", ".join(g.name for g in obj.groups.all())

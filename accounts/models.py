@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role, Tier
+from contracts.phones import normalize_phone
+
+
+class Branch(models.Model):
+    """A service centre (分支机构) serving the customers of a region."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    region = models.CharField(_("region"), max_length=100, help_text=_("Province or area served."))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """Anyone who logs in: staff of the vendor and customer contacts.
+
+    The role is the user's group; the tier decides which escalations reach them.
+    """
+
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone_normalized = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    tier = models.CharField(
+        _("service tier"),
+        max_length=20,
+        choices=Tier.choices,
+        blank=True,
+        help_text=_("Which group of the service organisation escalations reach this person in."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    def save(self, *args, **kwargs) -> None:
+        self.phone_normalized = normalize_phone(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_normalized"}
+        super().save(*args, **kwargs)
+
+    def has_role(self, role: Role | str) -> bool:
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return str(role) in self._role_names
+
+    @property
+    def is_customer_contact(self) -> bool:
+        return self.has_role(Role.CUSTOMER)

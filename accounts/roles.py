@@ -1,0 +1,77 @@
+"""Roles are Django groups; this module says which permissions each one holds.
+
+The tiers are the three groups of the service organisation in seed 004, 7.1.2:
+implementation group (客户服务实施小组), management group (客户服务管理小组) and
+leadership group (客户服务领导小组). Escalation climbs them one at a time.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Hotline agent")
+    ENGINEER = "engineer", _("Engineer")
+    MANAGER = "manager", _("Service manager")
+    LEADER = "leader", _("Leadership")
+    CUSTOMER = "customer", _("Customer contact")
+
+
+class Tier(models.TextChoices):
+    IMPLEMENTATION = "implementation", _("Implementation group")
+    MANAGEMENT = "management", _("Management group")
+    LEADERSHIP = "leadership", _("Leadership group")
+
+
+TIER_ORDER = [Tier.IMPLEMENTATION, Tier.MANAGEMENT, Tier.LEADERSHIP]
+
+# The tier a staff member belongs to unless set otherwise on the user.
+ROLE_TIER = {
+    Role.AGENT: Tier.IMPLEMENTATION,
+    Role.ENGINEER: Tier.IMPLEMENTATION,
+    Role.MANAGER: Tier.MANAGEMENT,
+    Role.LEADER: Tier.LEADERSHIP,
+}
+
+_VIEW_MASTER_DATA = [
+    "contracts.view_customer",
+    "contracts.view_contact",
+    "contracts.view_site",
+    "contracts.view_covereditem",
+    "contracts.view_contract",
+    "contracts.view_serviceterms",
+    "contracts.view_calendar",
+    "contracts.view_contracttemplate",
+    "accounts.view_branch",
+]
+
+
+def _crud(app_label: str, *models_: str) -> list[str]:
+    return [f"{app_label}.{action}_{m}" for m in models_ for action in ("add", "change", "view")]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: [
+        *_VIEW_MASTER_DATA,
+        *_crud("contracts", "customer", "contact", "site", "covereditem"),
+    ],
+    Role.ENGINEER: [*_VIEW_MASTER_DATA],
+    Role.MANAGER: [
+        *_VIEW_MASTER_DATA,
+        *_crud("contracts", "customer", "contact", "site", "covereditem"),
+        *_crud("contracts", "contract", "serviceterms", "contracttemplate", "templateterms"),
+        *_crud("contracts", "calendar", "workingwindow", "calendarday"),
+        "contracts.delete_calendarday",
+        "contracts.delete_workingwindow",
+        "contracts.delete_serviceterms",
+        *_crud("accounts", "branch"),
+    ],
+    Role.LEADER: [
+        *_VIEW_MASTER_DATA,
+        "contracts.view_calendarday",
+    ],
+    Role.CUSTOMER: [],
+}
+
+# Roles that work inside the vendor and may use the admin site.
+STAFF_ROLES = {Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.LEADER}

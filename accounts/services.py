@@ -1,0 +1,44 @@
+"""Writes on users and roles."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import ROLE_PERMISSIONS, ROLE_TIER, STAFF_ROLES, Role
+
+
+def roles_sync(*, using: str = "default") -> None:
+    """Create the role groups and give each exactly the permissions ROLE_PERMISSIONS lists.
+
+    Permissions of apps not migrated yet are skipped; the next migrate adds them.
+    """
+    with transaction.atomic(using=using):
+        for role in Role:
+            group, _ = Group.objects.using(using).get_or_create(name=role.value)
+            wanted = ROLE_PERMISSIONS.get(role, [])
+            perms = []
+            for dotted in wanted:
+                app_label, codename = dotted.split(".", 1)
+                perm = (
+                    Permission.objects.using(using)
+                    .filter(content_type__app_label=app_label, codename=codename)
+                    .first()
+                )
+                if perm is not None:
+                    perms.append(perm)
+            group.permissions.set(perms)
+
+
+@transaction.atomic
+def user_assign_role(*, user: User, role: Role) -> User:
+    """Put the user in the role's group (and only that one) with the matching tier.
+
+    Staff roles may use the admin site; customer contacts never do.
+    """
+    user.groups.set([Group.objects.get(name=role.value)])
+    user.is_staff = role in STAFF_ROLES or user.is_superuser
+    user.tier = ROLE_TIER.get(role, "")
+    user.save(update_fields=["is_staff", "tier"])
+    if hasattr(user, "_role_names"):
+        del user._role_names
+    return user

@@ -1,0 +1,17 @@
+from contracts.models.calendars import Calendar, CalendarDay, WorkingWindow
+from contracts.models.contracts import Contract, ContractTemplate, ServiceTerms, TemplateTerms
+from contracts.models.customers import Contact, CoveredItem, Customer, Site
+
+__all__ = [
+    "Calendar",
+    "CalendarDay",
+    "Contact",
+    "Contract",
+    "ContractTemplate",
+    "CoveredItem",
+    "Customer",
+    "ServiceTerms",
+    "Site",
+    "TemplateTerms",
+    "WorkingWindow",
+]

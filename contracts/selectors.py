@@ -1,0 +1,63 @@
+"""Reads on customers and contracts that need real query logic."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from contracts.models import Contact, Contract, CoveredItem, ServiceTerms
+from contracts.phones import normalize_phone
+
+# A caller may give only the last digits of a number; fewer than this many
+# digits would match far too many people.
+MIN_PHONE_SUFFIX = 7
+
+
+def contacts_by_phone(*, phone: str) -> QuerySet[Contact]:
+    """Contacts whose number is the one given, written in any common format.
+
+    A full number matches exactly; seven or more trailing digits (a landline
+    without its area code) match as a suffix.
+    """
+    digits = normalize_phone(phone)
+    if len(digits) < MIN_PHONE_SUFFIX:
+        return Contact.objects.none()
+    return (
+        Contact.objects.filter(Q(phone_normalized=digits) | Q(phone_normalized__endswith=digits))
+        .select_related("customer")
+        .order_by("customer__name", "name")
+    )
+
+
+def contracts_search(
+    *, query: str, queryset: QuerySet[Contract] | None = None
+) -> QuerySet[Contract]:
+    """Contracts found by number, customer name, contact phone or covered item serial."""
+    queryset = Contract.objects.all() if queryset is None else queryset
+    query = query.strip()
+    if not query:
+        return queryset
+    condition = (
+        Q(number__icontains=query)
+        | Q(title__icontains=query)
+        | Q(customer__name__icontains=query)
+        | Q(customer__short_name__icontains=query)
+    )
+    digits = normalize_phone(query)
+    if len(digits) >= MIN_PHONE_SUFFIX:
+        condition |= Q(customer__contacts__phone_normalized__endswith=digits)
+    condition |= Q(covered_items__serial_number__iexact=query)
+    ids = queryset.filter(condition).values("pk")
+    return queryset.filter(pk__in=ids)
+
+
+def contracts_with_terms(queryset: QuerySet[Contract] | None = None) -> QuerySet[Contract]:
+    """Contracts with everything needed to show phase and terms, in a fixed number of queries."""
+    queryset = Contract.objects.all() if queryset is None else queryset
+    return queryset.select_related("customer", "branch", "service_manager").prefetch_related(
+        Prefetch(
+            "terms",
+            queryset=ServiceTerms.objects.select_related(
+                "response_calendar", "onsite_calendar", "resolution_calendar"
+            ),
+        ),
+        "sites",
+        Prefetch("covered_items", queryset=CoveredItem.objects.select_related("site")),
+    )

@@ -1,0 +1,49 @@
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import User
+from contracts.models import CalendarDay, Contract, Customer, ServiceTerms
+from contracts.phases import Phase
+from servicedesk.demo import demo_load
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        User.objects.count(),
+        Customer.objects.count(),
+        Contract.objects.count(),
+        ServiceTerms.objects.count(),
+        CalendarDay.objects.count(),
+    )
+
+
+def test_demo_command_is_idempotent(capsys):
+    call_command("demo_data")
+    first = _counts()
+    call_command("demo_data")
+    assert _counts() == first
+    out = capsys.readouterr().out
+    for username in ["admin", "agent", "engineer", "manager", "customer"]:
+        assert username in out
+
+
+def test_demo_has_a_contract_in_every_phase_whatever_the_date():
+    for today in [date(2026, 11, 25), date(2031, 2, 28)]:
+        demo_load(today=today)
+        phases = {c.phase_on(today) for c in Contract.objects.all()}
+        assert {Phase.TRIAL, Phase.WARRANTY, Phase.AFTER_WARRANTY, Phase.EXPIRED} <= phases
+
+
+def test_demo_logins_work_with_the_demo_password(settings):
+    demo_load(today=date(2026, 11, 25))
+    for username in ["admin", "agent", "engineer", "manager", "leader", "customer"]:
+        client = Client()
+        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+    assert User.objects.get(username="customer").contact.customer.name == "东江水务集团有限公司"
+    assert not User.objects.get(username="customer").is_staff
+    assert User.objects.get(username="manager").tier == "management"
