@@ -31,7 +31,8 @@ def contracts_search(
 ) -> QuerySet[Contract]:
     """Contracts found by number, customer name, contact phone or covered item serial."""
     queryset = Contract.objects.all() if queryset is None else queryset
-    query = query.strip()
+    # PostgreSQL refuses NUL characters in text; nobody searches for them.
+    query = query.replace("\x00", "").strip()
     if not query:
         return queryset
     condition = (
@@ -61,3 +62,24 @@ def contracts_with_terms(queryset: QuerySet[Contract] | None = None) -> QuerySet
         "sites",
         Prefetch("covered_items", queryset=CoveredItem.objects.select_related("site")),
     )
+
+
+def contracts_covering(*, customer, site=None, item=None, moment) -> list[Contract]:
+    """Contracts of the customer in force at `moment` whose scope includes the site and item.
+
+    A contract that lists no sites (or no items) covers all of the customer's.
+    """
+    from contracts.phases import SERVICE_PHASES
+
+    found = []
+    for contract in contracts_with_terms(Contract.objects.filter(customer=customer)):
+        if contract.phase_at(moment) not in SERVICE_PHASES:
+            continue
+        sites = list(contract.sites.all())
+        if site is not None and sites and site not in sites:
+            continue
+        items = list(contract.covered_items.all())
+        if item is not None and items and item not in items:
+            continue
+        found.append(contract)
+    return found

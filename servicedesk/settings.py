@@ -24,9 +24,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "accounts",
     "contracts",
+    "tickets",
 ]
 
 MIDDLEWARE = [
@@ -93,20 +95,33 @@ DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first, so an unauthenticated API call gets 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "servicedesk.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Service desk API",
     "DESCRIPTION": "Contracts, tickets, SLA clocks and escalations.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: intranets have no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.models.tickets.Kind",
+        "EventKindEnum": "tickets.models.tickets.TicketEvent.Kind",
+        "EscalationKindEnum": "tickets.models.escalations.EscalationRule.Kind",
+        "ClockKindEnum": "tickets.models.clocks.SlaClock.Kind",
+        "ItemKindEnum": "contracts.models.customers.CoveredItem.Kind",
+    },
 }
 
 CELERY_BROKER_URL = env.CELERY_BROKER_URL
@@ -127,6 +142,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         (_queue / _sub).mkdir(parents=True, exist_ok=True)
 
 SLA_SWEEP_SECONDS = env.SLA_SWEEP_SECONDS
+# Periodic tasks, declared in one place; django-celery-beat copies them into its tables.
+CELERY_BEAT_SCHEDULE = {
+    "sla-sweep": {
+        "task": "tickets.tasks.sla_sweep",
+        "schedule": SLA_SWEEP_SECONDS,
+        # A sweep that waited longer than this is pointless: the next one catches up.
+        "options": {"expires": max(SLA_SWEEP_SECONDS * 2, 10)},
+    },
+}
+REOPEN_WINDOW_DAYS = env.REOPEN_WINDOW_DAYS
 DEMO_PASSWORD = env.DEMO_PASSWORD
 
 LOGGING = {

@@ -43,13 +43,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
+        if create:
+            self.save()  # keeps the password set above
         if extracted:
             from accounts.services import user_assign_role
 
             Group.objects.get_or_create(name=Role(extracted).value)
             user_assign_role(user=self, role=Role(extracted))
-        elif create:
-            self.save()
 
 
 class CalendarFactory(factory.django.DjangoModelFactory):
@@ -190,3 +190,9 @@ class TemplateTermsFactory(factory.django.DjangoModelFactory):
     response_calendar = factory.SubFactory(CalendarFactory)
     onsite_calendar = factory.SelfAttribute("response_calendar")
     resolution_calendar = factory.SelfAttribute("response_calendar")
+
+
+class StaffFactory(UserFactory):
+    """A member of staff with a role; pass role=... and branch=..."""
+
+    branch = factory.SubFactory(BranchFactory)

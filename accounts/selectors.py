@@ -1,0 +1,55 @@
+"""What each user may see: the one place scoping rules live."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.roles import Role
+
+
+def role_of(user) -> str | None:
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return "admin"
+    for role in (Role.MANAGER, Role.LEADER, Role.AGENT, Role.ENGINEER, Role.CUSTOMER):
+        if user.has_role(role):
+            return role.value
+    return None
+
+
+def customer_id_of(user) -> int | None:
+    contact = getattr(user, "contact", None) if user.is_authenticated else None
+    return contact.customer_id if contact is not None else None
+
+
+def tickets_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Agents, managers and leaders see all; engineers their own tickets and their
+    branch's queue; customer contacts their organisation's."""
+    role = role_of(user)
+    if role in ("admin", Role.AGENT, Role.MANAGER, Role.LEADER):
+        return queryset
+    if role == Role.ENGINEER:
+        condition = Q(assigned_engineer=user)
+        if user.branch_id:
+            condition |= Q(branch_id=user.branch_id)
+        return queryset.filter(condition)
+    if role == Role.CUSTOMER and customer_id_of(user):
+        return queryset.filter(customer_id=customer_id_of(user))
+    return queryset.none()
+
+
+def contracts_visible_to(user, queryset: QuerySet) -> QuerySet:
+    role = role_of(user)
+    if role in ("admin", Role.AGENT, Role.MANAGER, Role.LEADER, Role.ENGINEER):
+        return queryset
+    if role == Role.CUSTOMER and customer_id_of(user):
+        return queryset.filter(customer_id=customer_id_of(user))
+    return queryset.none()
+
+
+def customers_visible_to(user, queryset: QuerySet) -> QuerySet:
+    role = role_of(user)
+    if role in ("admin", Role.AGENT, Role.MANAGER, Role.LEADER, Role.ENGINEER):
+        return queryset
+    if role == Role.CUSTOMER and customer_id_of(user):
+        return queryset.filter(pk=customer_id_of(user))
+    return queryset.none()

@@ -1,0 +1,210 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from tests.tickets.conftest import shanghai
+from tickets.escalation import escalation_acknowledge, notifications_deliver, sweep_due_steps
+from tickets.models import EscalationRule, EscalationStep, Notification, SlaClock, TicketEvent
+from tickets.services import ticket_acknowledge, ticket_create, ticket_transition
+
+pytestmark = pytest.mark.django_db
+
+T0 = shanghai(2026, 11, 25, 10, 0)
+
+
+def _ticket(world, *, priority="P1", at=T0, **extra):
+    return ticket_create(
+        created_by=world["agent"],
+        customer=world["customer"],
+        site=world["site"],
+        kind="fault",
+        priority=priority,
+        summary="Pumps not reporting",
+        channel="phone",
+        reported_at=at,
+        now=at,
+        **extra,
+    )
+
+
+def _steps(ticket):
+    return sorted(
+        (s.clock.kind, s.rule.percent, s.rule.extra_minutes, s.tier, s.superseded)
+        for s in EscalationStep.objects.filter(ticket=ticket).select_related("clock", "rule")
+    )
+
+
+def _recipients(ticket):
+    return sorted(
+        (n.step.clock.kind, n.step.kind, n.user.username)
+        for n in Notification.objects.filter(ticket=ticket).select_related("step__clock", "user")
+    )
+
+
+def test_default_ladder_is_installed():
+    assert sorted(
+        EscalationRule.objects.values_list("kind", "percent", "extra_minutes", "tier")
+    ) == [
+        ("breach", 100, 0, "management"),
+        ("escalation", 100, 120, "leadership"),
+        ("warning", 50, 0, "implementation"),
+        ("warning", 75, 0, "implementation"),
+    ]
+
+
+def test_each_rung_is_reached_at_its_moment_and_notified_once(world):
+    ticket = _ticket(world)
+    response = ticket.clocks.get(kind="response")
+    assert response.next_step_at == T0 + timedelta(minutes=15)
+    assert response.at_risk_at == T0 + timedelta(minutes=15)
+
+    assert sweep_due_steps(now=T0 + timedelta(minutes=14)).steps == 0
+    assert sweep_due_steps(now=T0 + timedelta(minutes=15)).steps == 1
+    assert sweep_due_steps(now=T0 + timedelta(minutes=15)).steps == 0
+    # No engineer assigned yet: the engineers of the site's branch are warned.
+    assert _recipients(ticket) == [("response", "warning", "engineer")]
+
+    sweep_due_steps(now=T0 + timedelta(minutes=23))
+    sweep_due_steps(now=T0 + timedelta(minutes=30))
+    response.refresh_from_db()
+    assert response.status == "breached"
+    assert response.breached_at == T0 + timedelta(minutes=30)
+    assert _recipients(ticket) == [
+        ("response", "breach", "manager"),
+        ("response", "warning", "engineer"),
+        ("response", "warning", "engineer"),
+    ]
+    sweep_due_steps(now=T0 + timedelta(minutes=150))
+    assert ("response", "escalation", "leader") in _recipients(ticket)
+    escalations = ticket.events.filter(kind=TicketEvent.Kind.ESCALATION)
+    assert escalations.count() == EscalationStep.objects.filter(ticket=ticket).count()
+
+
+def test_catch_up_after_an_hour_without_workers_records_each_step_once(world):
+    ticket = _ticket(world)
+    # Nothing ran for 5 hours: one sweep finds everything that fell due meanwhile.
+    result = sweep_due_steps(now=T0 + timedelta(hours=5))
+    assert _steps(ticket) == [
+        ("onsite", 50, 0, "implementation", True),
+        ("onsite", 75, 0, "implementation", True),
+        ("onsite", 100, 0, "management", False),
+        ("response", 50, 0, "implementation", True),
+        ("response", 75, 0, "implementation", True),
+        ("response", 100, 0, "management", False),
+        ("response", 100, 120, "leadership", False),
+    ]
+    assert result.steps == 7
+    # Superseded warnings are recorded with their real due time, but not sent.
+    due = EscalationStep.objects.get(ticket=ticket, clock__kind="response", rule__percent=50).due_at
+    assert due == T0 + timedelta(minutes=15)
+    assert _recipients(ticket) == [
+        ("onsite", "breach", "manager"),
+        ("response", "breach", "manager"),
+        ("response", "escalation", "leader"),
+    ]
+    assert sweep_due_steps(now=T0 + timedelta(hours=5)).steps == 0
+    assert EscalationStep.objects.filter(ticket=ticket).count() == 7
+
+
+def test_a_stopped_clock_is_never_escalated(world):
+    ticket = _ticket(world)
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0 + timedelta(minutes=5))
+    assert ticket.clocks.get(kind="response").next_step_at is None
+    sweep_due_steps(now=T0 + timedelta(minutes=40))
+    assert not EscalationStep.objects.filter(ticket=ticket, clock__kind="response").exists()
+
+
+def test_a_paused_clock_waits_and_resumes_its_ladder(world):
+    ticket = _ticket(world, priority="P3")
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0)
+    ticket_transition(ticket_id=ticket.pk, name="wait_customer", user=world["agent"], now=T0)
+    assert not SlaClock.objects.filter(ticket=ticket, next_step_at__isnull=False).exists()
+    assert sweep_due_steps(now=T0 + timedelta(days=10)).steps == 0
+    ticket_transition(
+        ticket_id=ticket.pk, name="resume", user=world["agent"], now=shanghai(2026, 11, 26, 9, 0)
+    )
+    onsite = ticket.clocks.get(kind="onsite")
+    # 240 business minutes from Thursday 09:00; 50 % after 120 of them.
+    assert onsite.target_at == shanghai(2026, 11, 26, 14, 30)
+    assert onsite.next_step_at == shanghai(2026, 11, 26, 11, 0)
+
+
+def test_assigned_engineer_is_warned_and_the_unique_constraint_forbids_a_repeat(world):
+    ticket = _ticket(world)
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0)
+    from tickets.services import ticket_dispatch
+
+    ticket_dispatch(
+        ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer_north"], now=T0
+    )
+    sweep_due_steps(now=T0 + timedelta(hours=2))
+    assert ("onsite", "warning", "engineer_north") in _recipients(ticket)
+    step = EscalationStep.objects.filter(ticket=ticket).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EscalationStep.objects.create(
+            clock=step.clock,
+            rule=step.rule,
+            ticket=ticket,
+            kind=step.kind,
+            tier=step.tier,
+            due_at=step.due_at,
+            fired_at=step.fired_at,
+        )
+
+
+def test_emails_go_out_once_per_notification(world, mailoutbox):
+    _ticket(world)
+    sweep_due_steps(now=T0 + timedelta(minutes=31))
+    sent = notifications_deliver()
+    assert sent == len(mailoutbox) == Notification.objects.exclude(user__email="").count() > 0
+    assert notifications_deliver() == 0
+    ticket_number = Notification.objects.first().ticket.number
+    assert all(m.subject.startswith(f"[{ticket_number}]") for m in mailoutbox)
+
+
+def test_only_the_tier_reached_can_acknowledge_and_it_is_recorded(world):
+    ticket = _ticket(world)
+    sweep_due_steps(now=T0 + timedelta(minutes=31))
+    breach = EscalationStep.objects.get(ticket=ticket, clock__kind="response", kind="breach")
+    with pytest.raises(PermissionDenied):
+        escalation_acknowledge(step=breach, user=world["engineer"])
+    escalation_acknowledge(step=breach, user=world["manager"])
+    breach.refresh_from_db()
+    assert breach.acknowledged_by == world["manager"]
+    assert ticket.events.filter(kind="escalation", actor=world["manager"]).exists()
+
+
+def test_management_command_runs_one_sweep(world, capsys):
+    _ticket(world, at=shanghai(2026, 1, 5, 10, 0))
+    call_command("sla_sweep")
+    assert "escalation steps" in capsys.readouterr().out
+    assert EscalationStep.objects.exists()
+
+
+def test_a_sweep_with_nothing_due_costs_the_same_whatever_the_number_of_tickets(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            sweep_due_steps(now=T0)
+        return [q["sql"] for q in captured.captured_queries]
+
+    for _ in range(3):
+        _ticket(world)
+    few = queries()
+    for _ in range(30):
+        _ticket(world)
+    many = queries()
+    assert len(few) == len(many) <= 4
+    # The due-clock query reads the indexed deadline column, nothing per ticket.
+    assert any('"next_step_at" <=' in sql for sql in many)
+
+
+def test_the_sweep_is_scheduled_every_five_seconds(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sla-sweep"]
+    assert entry["task"] == "tickets.tasks.sla_sweep"
+    assert entry["schedule"] == 5.0

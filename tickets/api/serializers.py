@@ -1,0 +1,252 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import User
+from accounts.selectors import contracts_visible_to, customers_visible_to, role_of
+from contracts.models import Contact, Contract, CoveredItem, Customer, Site
+from tickets.clocks import ScheduleCache, clock_explain, clock_paused_seconds, clock_status_now
+from tickets.models import (
+    Attachment,
+    Channel,
+    EscalationStep,
+    Kind,
+    Notification,
+    SlaClock,
+    Ticket,
+    TicketEvent,
+)
+from tickets.services import REPORT_FIELDS, transitions_available
+
+
+class ClockSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField()
+    paused_seconds = serializers.SerializerMethodField()
+    budget_minutes = serializers.SerializerMethodField()
+    calendar = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlaClock
+        fields = [
+            "kind",
+            "target_at",
+            "status",
+            "paused_seconds",
+            "stopped_at",
+            "breached_at",
+            "warned_at",
+            "started_at",
+            "budget_minutes",
+            "calendar",
+        ]
+
+    def _now(self):
+        return self.context.setdefault("now", timezone.now())
+
+    def get_status(self, clock) -> str:
+        return clock_status_now(clock, now=self._now())
+
+    def get_paused_seconds(self, clock) -> int:
+        return clock_paused_seconds(clock, now=self._now())
+
+    def get_budget_minutes(self, clock) -> int:
+        return clock.budget_seconds // 60
+
+    def get_calendar(self, clock) -> str | None:
+        return clock.calendar.name if clock.calendar_id else None
+
+
+class ExplainedClockSerializer(ClockSerializer):
+    explanation = serializers.SerializerMethodField()
+
+    class Meta(ClockSerializer.Meta):
+        fields = [*ClockSerializer.Meta.fields, "explanation"]
+
+    def get_explanation(self, clock) -> dict:
+        schedules = self.context.setdefault("schedules", ScheduleCache())
+        return clock_explain(clock, schedules=schedules)
+
+
+class FaultReportField(serializers.Serializer):
+    symptoms = serializers.CharField(allow_blank=True)
+    analysis = serializers.CharField(allow_blank=True)
+    cause = serializers.CharField(allow_blank=True)
+    solution = serializers.CharField(allow_blank=True)
+    prevention = serializers.CharField(allow_blank=True)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    contract_number = serializers.CharField(source="contract.number", read_only=True, default=None)
+    engineer = serializers.PrimaryKeyRelatedField(source="assigned_engineer", read_only=True)
+    clocks = ClockSerializer(many=True, read_only=True)
+    available_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "priority",
+            "channel",
+            "state",
+            "covered",
+            "phase",
+            "customer",
+            "customer_name",
+            "contact",
+            "site",
+            "contract",
+            "contract_number",
+            "covered_item",
+            "branch",
+            "engineer",
+            "summary",
+            "description",
+            "reported_at",
+            "acknowledged_at",
+            "dispatched_at",
+            "departed_at",
+            "on_site_at",
+            "resolved_at",
+            "closed_at",
+            "confirmed_by_customer",
+            "clocks",
+            "available_transitions",
+            "created_at",
+        ]
+
+    def get_available_transitions(self, ticket) -> list[str]:
+        return transitions_available(ticket, self.context["request"].user)
+
+
+class TicketDetailSerializer(TicketSerializer):
+    clocks = ExplainedClockSerializer(many=True, read_only=True)
+    terms_applied = serializers.JSONField(read_only=True)
+    fault_report = serializers.SerializerMethodField()
+
+    class Meta(TicketSerializer.Meta):
+        fields = [*TicketSerializer.Meta.fields, "terms_applied", "fault_report"]
+
+    def get_fault_report(self, ticket) -> dict | None:
+        report = getattr(ticket, "fault_report", None)
+        return {f: getattr(report, f) for f in REPORT_FIELDS} if report else None
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    """Input of POST /api/tickets/: give the contract or the customer; the rest is resolved."""
+
+    contract = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), required=False, allow_null=True
+    )
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), required=False, allow_null=True
+    )
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(), required=False, allow_null=True
+    )
+    covered_item = serializers.PrimaryKeyRelatedField(
+        queryset=CoveredItem.objects.all(), required=False, allow_null=True
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.FAULT)
+    priority = serializers.ChoiceField(choices=Ticket._meta.get_field("priority").choices)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    summary = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            user = request.user
+            # A customer may only name their own organisation's things; others
+            # look like they do not exist.
+            self.fields["contract"].queryset = contracts_visible_to(user, Contract.objects.all())
+            customers = customers_visible_to(user, Customer.objects.all())
+            self.fields["customer"].queryset = customers
+            self.fields["site"].queryset = Site.objects.filter(customer__in=customers)
+            self.fields["covered_item"].queryset = CoveredItem.objects.filter(
+                customer__in=customers
+            )
+            self.fields["contact"].queryset = Contact.objects.filter(customer__in=customers)
+
+    def validate(self, attrs):
+        request = self.context["request"]
+        if role_of(request.user) == "customer":
+            if attrs.get("reported_at"):
+                raise serializers.ValidationError(
+                    {"reported_at": _("Only the hotline can set when a call came in.")}
+                )
+            attrs["customer"] = request.user.contact.customer
+            attrs.setdefault("contact", request.user.contact)
+        if not attrs.get("contract") and not attrs.get("customer") and not attrs.get("site"):
+            raise serializers.ValidationError({"customer": _("Give the customer or the contract.")})
+        return attrs
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class DispatchSerializer(NoteSerializer):
+    engineer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
+class ResolveSerializer(NoteSerializer):
+    symptoms = serializers.CharField(required=False, allow_blank=True, default="")
+    analysis = serializers.CharField(required=False, allow_blank=True, default="")
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+    solution = serializers.CharField(required=False, allow_blank=True, default="")
+    prevention = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PrioritySerializer(NoteSerializer):
+    priority = serializers.ChoiceField(choices=Ticket._meta.get_field("priority").choices)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "at", "actor", "from_state", "to_state", "note", "data"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "file", "uploaded_by", "created_at"]
+        read_only_fields = ["id", "uploaded_by", "created_at"]
+        extra_kwargs = {"name": {"required": False}}
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    ticket_number = serializers.CharField(source="ticket.number", read_only=True)
+    clock = serializers.CharField(source="clock.kind", read_only=True)
+
+    class Meta:
+        model = EscalationStep
+        fields = [
+            "id",
+            "ticket",
+            "ticket_number",
+            "clock",
+            "kind",
+            "tier",
+            "due_at",
+            "fired_at",
+            "superseded",
+            "acknowledged_at",
+            "acknowledged_by",
+        ]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "ticket", "step", "title", "body", "read_at", "created_at"]

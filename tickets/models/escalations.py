@@ -1,0 +1,180 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Tier
+
+
+class EscalationRule(models.Model):
+    """One rung of the ladder: when a clock has used so much of its time, tell a tier.
+
+    The step falls due when the clock's used working time reaches `percent` %
+    of its allowance plus `extra_minutes`. Defaults: warn the implementation
+    group at 50 % and 75 %, escalate to the management group at 100 %, and to
+    the leadership group 2 hours after the breach.
+    """
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning: at risk")
+        BREACH = "breach", _("Breach")
+        ESCALATION = "escalation", _("Further escalation")
+
+    clock_kind = models.CharField(
+        _("clock"),
+        max_length=20,
+        blank=True,
+        choices=[
+            ("response", _("Response")),
+            ("onsite", _("On site")),
+            ("resolution", _("Resolution")),
+            ("repair", _("Repair or replace")),
+        ],
+        help_text=_("Blank: every kind of clock."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    percent = models.PositiveSmallIntegerField(_("percent of the time used"))
+    extra_minutes = models.PositiveIntegerField(_("plus minutes"), default=0)
+    tier = models.CharField(_("tier notified"), max_length=20, choices=Tier.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["clock_kind", "percent", "extra_minutes"]
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clock_kind", "percent", "extra_minutes"], name="rule_unique_threshold"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=1) & models.Q(percent__lte=1000),
+                name="rule_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        extra = f" +{self.extra_minutes} min" if self.extra_minutes else ""
+        return f"{self.clock_kind or '*'} {self.percent}%{extra} → {self.tier}"
+
+    def threshold_seconds(self, budget_seconds: int) -> int:
+        return budget_seconds * self.percent // 100 + self.extra_minutes * 60
+
+    def applies_to(self, clock_kind: str) -> bool:
+        return self.is_active and self.clock_kind in ("", clock_kind)
+
+
+class EscalationStep(models.Model):
+    """A rung reached by one clock: recorded once, notified once, acknowledged by its tier.
+
+    The unique constraint on (clock, rule) makes a repeated step impossible,
+    whatever number of workers sweep at once or however often a task is delivered.
+    """
+
+    clock = models.ForeignKey(
+        "tickets.SlaClock",
+        verbose_name=_("clock"),
+        on_delete=models.CASCADE,
+        related_name="steps",
+    )
+    rule = models.ForeignKey(
+        EscalationRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="steps"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        related_name="escalations",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EscalationRule.Kind.choices)
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    due_at = models.DateTimeField(_("due at"))
+    fired_at = models.DateTimeField(_("fired at"))
+    superseded = models.BooleanField(
+        _("superseded"),
+        default=False,
+        help_text=_(
+            "Reached together with a later step (e.g. after an outage): recorded, not sent."
+        ),
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-fired_at", "-pk"]
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "rule"], name="step_once_per_clock_rule"),
+        ]
+        indexes = [
+            models.Index(fields=["tier", "acknowledged_at"], name="step_tier_unacknowledged"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.tier}"
+
+
+class Notification(models.Model):
+    """An in-app message, also sent by email; one per person and escalation step."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    step = models.ForeignKey(
+        EscalationStep,
+        verbose_name=_("escalation step"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "step"],
+                condition=models.Q(step__isnull=False),
+                name="notification_once_per_user_step",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            models.Index(
+                fields=["created_at"],
+                name="notification_unsent",
+                condition=models.Q(emailed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,493 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+
+from contracts.models.contracts import Priority
+from tickets import permissions as may
+
+
+class Kind(models.TextChoices):
+    FAULT = "fault", _("Fault")
+    CONSULTATION = "consultation", _("Consultation")
+    CHANGE_REQUEST = "change_request", _("Change request")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    API = "api", _("API")
+
+
+class State(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISPATCHED = "dispatched", _("Dispatched")
+    EN_ROUTE = "en_route", _("En route")
+    ON_SITE = "on_site", _("On site")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting on customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    CANCELLED = "cancelled", _("Cancelled")
+    SUBMITTED = "submitted", _("Submitted for sign-off")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+# States in which work is under way: clocks run, escalations matter.
+WORKING_STATES = [
+    State.ACKNOWLEDGED,
+    State.DISPATCHED,
+    State.EN_ROUTE,
+    State.ON_SITE,
+    State.REOPENED,
+]
+OPEN_STATES = [
+    State.NEW,
+    *WORKING_STATES,
+    State.WAITING_CUSTOMER,
+    State.SUBMITTED,
+    State.APPROVED,
+    State.IN_PROGRESS,
+]
+FINISHED_STATES = [
+    State.RESOLVED,
+    State.CLOSED,
+    State.CANCELLED,
+    State.REJECTED,
+    State.DONE,
+    State.ACCEPTED,
+]
+# Kinds that may need an engineer on site; the others have no on-site clock.
+VISIT_KINDS = [Kind.FAULT]
+
+
+def is_fault(ticket) -> bool:
+    return ticket.kind == Kind.FAULT
+
+
+def is_not_change_request(ticket) -> bool:
+    return ticket.kind != Kind.CHANGE_REQUEST
+
+
+def is_change_request(ticket) -> bool:
+    return ticket.kind == Kind.CHANGE_REQUEST
+
+
+def has_engineer(ticket) -> bool:
+    return ticket.assigned_engineer_id is not None
+
+
+def within_reopen_window(ticket) -> bool:
+    finished = ticket.closed_at or ticket.resolved_at
+    if finished is None:
+        return False
+    window = timezone.timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    return timezone.now() - finished <= window
+
+
+# Why a condition fails, in words an agent can pass on.
+is_fault.reason = _("Only faults are dispatched to an engineer on site.")
+is_not_change_request.reason = _("Change requests follow the sign-off workflow.")
+is_change_request.reason = _("Only change requests need project-management sign-off.")
+has_engineer.reason = _("No engineer is assigned to this ticket.")
+within_reopen_window.reason = _("The reopen window has passed.")
+
+
+class Ticket(FSMModelMixin, models.Model):
+    """A request logged by the hotline, the portal or the API (工单)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FAULT)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
+    state = FSMField(_("state"), max_length=20, choices=State.choices, protected=True)
+    customer = models.ForeignKey(
+        "contracts.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    contact = models.ForeignKey(
+        "contracts.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    site = models.ForeignKey(
+        "contracts.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    covered_item = models.ForeignKey(
+        "contracts.CoveredItem",
+        verbose_name=_("covered item"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    phase = models.CharField(_("contract phase when reported"), max_length=20, blank=True)
+    covered = models.BooleanField(
+        _("covered by a contract"),
+        default=False,
+        help_text=_("False: no contract in force; the work is billable and has no clocks."),
+    )
+    terms_applied = models.JSONField(_("terms applied"), default=dict, blank=True)
+    summary = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    assigned_engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    branch = models.ForeignKey(
+        "accounts.Branch",
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="created_tickets",
+    )
+    state_before_wait = models.CharField(max_length=20, blank=True, editable=False)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    departed_at = models.DateTimeField(_("departed at"), null=True, blank=True)
+    on_site_at = models.DateTimeField(_("on site at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    confirmed_by_customer = models.BooleanField(_("confirmed by the customer"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["state", "priority"], name="ticket_state_priority"),
+            models.Index(fields=["customer", "state"], name="ticket_customer_state"),
+            models.Index(fields=["assigned_engineer", "state"], name="ticket_engineer_state"),
+            models.Index(fields=["branch", "state"], name="ticket_branch_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.summary}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    # Transitions change the state and the time it happened; services around
+    # them lock the row, stop clocks, write events and notify.
+
+    @transition(
+        field=state,
+        source=State.NEW,
+        target=State.ACKNOWLEDGED,
+        conditions=[is_not_change_request],
+        permission=may.acknowledge,
+    )
+    def acknowledge(self, *, at) -> None:
+        self.acknowledged_at = at
+
+    @transition(
+        field=state,
+        source=[State.ACKNOWLEDGED, State.REOPENED, State.DISPATCHED],
+        target=State.DISPATCHED,
+        conditions=[is_fault],
+        permission=may.dispatch,
+    )
+    def dispatch(self, *, at, engineer) -> None:
+        self.assigned_engineer = engineer
+        self.dispatched_at = at
+
+    @transition(
+        field=state,
+        source=State.DISPATCHED,
+        target=State.EN_ROUTE,
+        conditions=[has_engineer],
+        permission=may.engineer_on_ticket,
+    )
+    def depart(self, *, at) -> None:
+        self.departed_at = at
+
+    @transition(
+        field=state,
+        source=[State.DISPATCHED, State.EN_ROUTE],
+        target=State.ON_SITE,
+        conditions=[has_engineer],
+        permission=may.engineer_on_ticket,
+    )
+    def check_in(self, *, at) -> None:
+        self.on_site_at = at
+
+    @transition(
+        field=state,
+        source=[
+            State.ACKNOWLEDGED,
+            State.DISPATCHED,
+            State.EN_ROUTE,
+            State.ON_SITE,
+            State.REOPENED,
+        ],
+        target=State.RESOLVED,
+        conditions=[is_not_change_request],
+        permission=may.resolve,
+    )
+    def resolve(self, *, at) -> None:
+        self.resolved_at = at
+
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=State.CLOSED,
+        permission=may.confirm,
+    )
+    def confirm(self, *, at) -> None:
+        self.closed_at = at
+        self.confirmed_by_customer = True
+
+    @transition(field=state, source=State.RESOLVED, target=State.CLOSED, permission=may.close)
+    def close(self, *, at) -> None:
+        self.closed_at = at
+
+    @transition(
+        field=state,
+        source=[*WORKING_STATES],
+        target=State.WAITING_CUSTOMER,
+        permission=may.staff_on_ticket,
+    )
+    def wait_customer(self, *, at) -> None:
+        self.state_before_wait = self.state
+
+    @transition(
+        field=state,
+        source=State.WAITING_CUSTOMER,
+        target=RETURN_VALUE(*WORKING_STATES),
+        permission=may.resume,
+    )
+    def resume(self, *, at) -> str:
+        previous, self.state_before_wait = self.state_before_wait, ""
+        return previous or State.ACKNOWLEDGED
+
+    @transition(
+        field=state,
+        source=[State.RESOLVED, State.CLOSED],
+        target=State.REOPENED,
+        conditions=[within_reopen_window],
+        permission=may.reopen,
+    )
+    def reopen(self, *, at) -> None:
+        self.resolved_at = None
+        self.closed_at = None
+        self.confirmed_by_customer = False
+
+    @transition(
+        field=state,
+        source=[State.NEW, *WORKING_STATES, State.WAITING_CUSTOMER, State.SUBMITTED],
+        target=State.CANCELLED,
+        permission=may.cancel,
+    )
+    def cancel(self, *, at) -> None:
+        self.closed_at = at
+
+    # Change requests (seed 000, 1.4.2): project management signs before work starts.
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.APPROVED,
+        conditions=[is_change_request],
+        permission=may.sign_off,
+    )
+    def approve(self, *, at) -> None:
+        self.acknowledged_at = at
+
+    @transition(
+        field=state,
+        source=State.SUBMITTED,
+        target=State.REJECTED,
+        conditions=[is_change_request],
+        permission=may.sign_off,
+    )
+    def reject(self, *, at) -> None:
+        self.acknowledged_at = at
+        self.closed_at = at
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.IN_PROGRESS,
+        conditions=[is_change_request],
+        permission=may.staff_on_ticket,
+    )
+    def start_work(self, *, at) -> None:
+        self.dispatched_at = at
+
+    @transition(
+        field=state,
+        source=State.IN_PROGRESS,
+        target=State.DONE,
+        conditions=[is_change_request],
+        permission=may.staff_on_ticket,
+    )
+    def complete(self, *, at) -> None:
+        self.resolved_at = at
+
+    @transition(
+        field=state,
+        source=State.DONE,
+        target=State.ACCEPTED,
+        conditions=[is_change_request],
+        permission=may.confirm,
+    )
+    def accept(self, *, at) -> None:
+        self.closed_at = at
+        self.confirmed_by_customer = True
+
+
+class TicketSequence(models.Model):
+    """The last number given out in a year, for readable ticket numbers (2026-000123)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class FaultReport(models.Model):
+    """The fault report of seed 004, 7.3.1.1: symptoms, analysis, cause, solution, prevention."""
+
+    ticket = models.OneToOneField(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="fault_report"
+    )
+    symptoms = models.TextField(_("symptoms"), blank=True)
+    analysis = models.TextField(_("analysis"), blank=True)
+    cause = models.TextField(_("located cause"), blank=True)
+    solution = models.TextField(_("solution and fix"), blank=True)
+    prevention = models.TextField(_("preventive measures"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("fault report")
+        verbose_name_plural = _("fault reports")
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="tickets/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's history: who did what when, and what it changed.
+
+    Complete enough to prove to a customer when each promise was met or broken.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        TRANSITION = "transition", _("State changed")
+        PRIORITY = "priority", _("Priority changed")
+        CLOCK = "clock", _("Clock")
+        ESCALATION = "escalation", _("Escalation")
+        NOTE = "note", _("Note")
+        ATTACHMENT = "attachment", _("Attachment")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "at"], name="event_ticket_at")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
