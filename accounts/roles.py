@@ -33,6 +33,14 @@ ROLE_TIER = {
     Role.LEADER: Tier.LEADERSHIP,
 }
 
+_VIEW_TICKETS = [
+    "tickets.view_ticket",
+    "tickets.view_slaclock",
+    "tickets.view_ticketevent",
+    "tickets.view_escalationstep",
+    "tickets.view_escalationrule",
+]
+
 _VIEW_MASTER_DATA = [
     "contracts.view_customer",
     "contracts.view_contact",
@@ -53,9 +61,10 @@ def _crud(app_label: str, *models_: str) -> list[str]:
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.AGENT: [
         *_VIEW_MASTER_DATA,
+        *_VIEW_TICKETS,
         *_crud("contracts", "customer", "contact", "site", "covereditem"),
     ],
-    Role.ENGINEER: [*_VIEW_MASTER_DATA],
+    Role.ENGINEER: [*_VIEW_MASTER_DATA, *_VIEW_TICKETS],
     Role.MANAGER: [
         *_VIEW_MASTER_DATA,
         *_crud("contracts", "customer", "contact", "site", "covereditem"),
@@ -65,9 +74,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contracts.delete_workingwindow",
         "contracts.delete_serviceterms",
         *_crud("accounts", "branch"),
+        *_VIEW_TICKETS,
+        "tickets.change_escalationrule",
+        "tickets.add_escalationrule",
     ],
     Role.LEADER: [
         *_VIEW_MASTER_DATA,
+        *_VIEW_TICKETS,
         "contracts.view_calendarday",
     ],
     Role.CUSTOMER: [],

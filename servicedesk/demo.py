@@ -7,10 +7,11 @@ invented; none come from the seed documents.
 """
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Branch, User
 from accounts.roles import Role
@@ -374,4 +375,91 @@ def demo_load(*, today: date) -> list[DemoLogin]:
             name=contact_name,
             defaults={"position": position, "phone": phone, "user": user, "is_primary": True},
         )
+    _demo_tickets(now=_demo_now(today))
     return DEMO_LOGINS
+
+
+def _demo_now(today: date) -> datetime:
+    if today == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(today, time(10)))
+
+
+# (contract, site, kind, priority, summary, minutes ago, steps taken)
+DEMO_TICKETS = [
+    ("DJ-2024-017", "调度中心", "fault", "P1", "调度大屏画面冻结，数据不刷新", 20, []),
+    (
+        "DJ-2024-017",
+        "第二水厂",
+        "fault",
+        "P2",
+        "二水厂数据采集网关离线",
+        150,
+        ["acknowledge", "dispatch"],
+    ),
+    ("QC-2021-042", "数字文化馆", "fault", "P1", "自助服务一体机无法开机", 300, ["acknowledge"]),
+    (
+        "BC-2026-003",
+        "生产指挥中心",
+        "consultation",
+        "P3",
+        "如何导出上月产量报表",
+        90,
+        ["acknowledge", "resolve"],
+    ),
+    ("NH-2022-008", "水库监测站", "fault", "P2", "渗压遥测终端数据中断", 60, []),
+    ("DJ-2024-017", "调度中心", "change_request", "P3", "新增水质超标短信告警", 240, []),
+    (
+        "DJ-2024-017",
+        "调度中心",
+        "fault",
+        "P2",
+        "历史曲线查询超时",
+        60 * 24 * 6,
+        ["acknowledge", "dispatch", "depart", "check_in", "resolve", "close"],
+    ),
+]
+
+
+def _demo_tickets(*, now: datetime) -> None:
+    """A queue with something in every state: at risk, breached, on site, not covered, closed."""
+    from tickets.escalation import sweep_due_steps
+    from tickets.models import Ticket
+    from tickets.services import ticket_create, ticket_dispatch, ticket_resolve, ticket_transition
+
+    if Ticket.objects.filter(summary=DEMO_TICKETS[0][4]).exists():
+        return
+    agent = User.objects.get(username="agent")
+    engineer = User.objects.get(username="engineer")
+    report = {
+        "symptoms": "用户反馈查询无响应",
+        "analysis": "数据库慢查询日志显示全表扫描",
+        "cause": "历史表缺少时间索引",
+        "solution": "增加索引并重建统计信息",
+        "prevention": "每月巡检慢查询日志",
+    }
+    for number, site_name, kind, priority, summary, minutes_ago, steps in DEMO_TICKETS:
+        contract = Contract.objects.get(number=number)
+        reported = now - timedelta(minutes=minutes_ago)
+        ticket = ticket_create(
+            created_by=agent,
+            contract=contract,
+            site=contract.sites.get(name=site_name),
+            kind=kind,
+            priority=priority,
+            summary=summary,
+            channel="phone",
+            reported_at=reported,
+            now=reported,
+        )
+        moment = reported
+        for step in steps:
+            moment += timedelta(minutes=min(25, minutes_ago // (len(steps) + 1)))
+            if step == "dispatch":
+                ticket_dispatch(ticket_id=ticket.pk, user=agent, engineer=engineer, now=moment)
+            elif step == "resolve":
+                ticket_resolve(ticket_id=ticket.pk, user=agent, report=report, now=moment)
+            else:
+                user = engineer if step in ("depart", "check_in") else agent
+                ticket_transition(ticket_id=ticket.pk, name=step, user=user, now=moment)
+    sweep_due_steps(now=now)

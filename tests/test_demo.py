@@ -8,6 +8,7 @@ from accounts.models import User
 from contracts.models import CalendarDay, Contract, Customer, ServiceTerms
 from contracts.phases import Phase
 from servicedesk.demo import demo_load
+from tickets.models import EscalationStep, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,8 @@ def _counts():
         Contract.objects.count(),
         ServiceTerms.objects.count(),
         CalendarDay.objects.count(),
+        Ticket.objects.count(),
+        EscalationStep.objects.count(),
     )
 
 
@@ -47,3 +50,11 @@ def test_demo_logins_work_with_the_demo_password(settings):
     assert User.objects.get(username="customer").contact.customer.name == "东江水务集团有限公司"
     assert not User.objects.get(username="customer").is_staff
     assert User.objects.get(username="manager").tier == "management"
+
+
+def test_demo_queue_has_at_risk_breached_uncovered_and_closed_tickets():
+    demo_load(today=date(2026, 11, 25))
+    states = set(Ticket.objects.values_list("state", flat=True))
+    assert {"new", "dispatched", "resolved", "closed", "submitted"} <= states
+    assert Ticket.objects.filter(covered=False).exists()
+    assert EscalationStep.objects.filter(kind="breach").exists()

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from accounts.models import User
@@ -367,30 +368,24 @@ TRANSITION_EFFECTS: dict[str, Callable] = {
 }
 
 
-def _labels():
-    from django.utils.translation import gettext_lazy as _l
-
-    return {
-        "acknowledge": _l("acknowledge"),
-        "dispatch": _l("dispatch"),
-        "depart": _l("set off"),
-        "check_in": _l("check in on site"),
-        "resolve": _l("resolve"),
-        "confirm": _l("confirm the fix"),
-        "close": _l("close"),
-        "wait_customer": _l("wait on the customer"),
-        "resume": _l("resume"),
-        "reopen": _l("reopen"),
-        "cancel": _l("cancel"),
-        "approve": _l("approve"),
-        "reject": _l("reject"),
-        "start_work": _l("start work"),
-        "complete": _l("complete"),
-        "accept": _l("accept"),
-    }
-
-
-ACTION_LABELS = _labels()
+ACTION_LABELS = {
+    "acknowledge": gettext_lazy("acknowledge"),
+    "dispatch": gettext_lazy("dispatch"),
+    "depart": gettext_lazy("set off"),
+    "check_in": gettext_lazy("check in on site"),
+    "resolve": gettext_lazy("resolve"),
+    "confirm": gettext_lazy("confirm the fix"),
+    "close": gettext_lazy("close"),
+    "wait_customer": gettext_lazy("wait on the customer"),
+    "resume": gettext_lazy("resume"),
+    "reopen": gettext_lazy("reopen"),
+    "cancel": gettext_lazy("cancel"),
+    "approve": gettext_lazy("approve"),
+    "reject": gettext_lazy("reject"),
+    "start_work": gettext_lazy("start work"),
+    "complete": gettext_lazy("complete"),
+    "accept": gettext_lazy("accept"),
+}
 
 
 def ticket_transition(

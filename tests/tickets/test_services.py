@@ -224,7 +224,7 @@ def test_resolve_needs_the_fault_report_and_a_refusal_changes_nothing(world):
 
 def test_transitions_not_allowed_now_conflict_and_forbidden_ones_are_refused(world):
     ticket = _create(world, at=shanghai(2026, 11, 25, 10, 0))
-    with pytest.raises(TransitionConflict, match="Cannot"):
+    with pytest.raises(TransitionConflict, match="不能到场签到"):
         ticket_transition(ticket_id=ticket.pk, name="check_in", user=world["manager"])
     with pytest.raises(TransitionForbidden):
         ticket_transition(ticket_id=ticket.pk, name="acknowledge", user=world["customer_user"])
@@ -371,7 +371,7 @@ def test_reopen_within_the_window_runs_the_resolution_clock_again(world, setting
     )
     with (
         time_machine.travel(t0 + timedelta(days=9), tick=False),
-        pytest.raises(TransitionConflict, match="reopen window"),
+        pytest.raises(TransitionConflict, match="已超过可重开期限"),
     ):
         ticket_transition(ticket_id=ticket.pk, name="reopen", user=world["customer_user"])
 

@@ -1,0 +1,163 @@
+"""Admin: tickets are read here and change through their workflow; the ladder is edited here."""
+
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from tickets.clocks import ScheduleCache, clock_explain
+from tickets.models import (
+    ClockPause,
+    EscalationRule,
+    EscalationStep,
+    Notification,
+    SlaClock,
+    Ticket,
+    TicketEvent,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ClockInline(ReadOnlyInline):
+    model = SlaClock
+    fields = [
+        "kind",
+        "status",
+        "started_at",
+        "target_at",
+        "stopped_at",
+        "warned_at",
+        "breached_at",
+        "next_step_at",
+    ]
+    readonly_fields = fields
+
+
+class EventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["at", "kind", "actor", "from_state", "to_state", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: every change of a ticket goes through its workflow, which records it."""
+
+    list_display = [
+        "number",
+        "summary",
+        "customer",
+        "kind",
+        "priority",
+        "state",
+        "covered",
+        "assigned_engineer",
+        "reported_at",
+    ]
+    list_filter = ["state", "priority", "kind", "covered", "channel", "branch"]
+    search_fields = ["number", "summary", "customer__name", "contract__number"]
+    list_select_related = ["customer", "assigned_engineer"]
+    date_hierarchy = "reported_at"
+    inlines = [ClockInline, EventInline]
+    readonly_fields = ["clock_explanations"]
+
+    @admin.display(description=_("why each deadline is what it is"))
+    def clock_explanations(self, obj: Ticket):
+        schedules = ScheduleCache()
+        rows = [
+            format_html(
+                "<p><strong>{}</strong></p><ul>{}</ul>",
+                SlaClock.Kind(clock.kind).label,
+                format_html_join("", "<li>{}</li>", ((line,) for line in explained["text"])),
+            )
+            for clock in obj.clocks.select_related("calendar", "ticket")
+            for explained in [clock_explain(clock, schedules=schedules)]
+        ]
+        return format_html_join("", "{}", ((row,) for row in rows)) or "-"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "clock_kind",
+        "kind",
+        "percent",
+        "extra_minutes",
+        "tier",
+        "is_active",
+    ]
+    list_editable = ["is_active"]
+    list_filter = ["kind", "tier", "clock_kind", "is_active"]
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    list_display = [
+        "ticket",
+        "clock",
+        "kind",
+        "tier",
+        "due_at",
+        "fired_at",
+        "superseded",
+        "acknowledged_at",
+        "acknowledged_by",
+    ]
+    list_filter = ["kind", "tier", "superseded", ("acknowledged_at", admin.EmptyFieldListFilter)]
+    search_fields = ["ticket__number"]
+    list_select_related = ["ticket", "clock", "acknowledged_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "user", "created_at", "read_at", "emailed_at"]
+    list_filter = [
+        ("read_at", admin.EmptyFieldListFilter),
+        ("emailed_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["title", "user__username"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClockPause)
+class ClockPauseAdmin(admin.ModelAdmin):
+    list_display = ["clock", "started_at", "ended_at", "reason"]
+    list_select_related = ["clock"]
+    verbose_name = _("clock pause")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
