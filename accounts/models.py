@@ -75,3 +75,35 @@ class User(AbstractUser):
     @property
     def is_customer_contact(self) -> bool:
         return self.has_role(Role.CUSTOMER)
+
+
+class DutyShift(models.Model):
+    """An engineer on duty (值班) for a branch: holiday and event rosters (seed 002, 4.5.3)."""
+
+    engineer = models.ForeignKey(
+        User, verbose_name=_("engineer"), on_delete=models.CASCADE, related_name="duty_shifts"
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="duty_shifts"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty roster")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["branch", "starts_at", "ends_at"], name="shift_branch_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engineer} {self.starts_at:%Y-%m-%d %H:%M}"

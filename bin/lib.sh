@@ -26,7 +26,7 @@ RUNTIME_PACKAGES=(
     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
     fonts-wqy-microhei gettext
 )
-TEST_PACKAGES=(postgresql redis-server poppler-utils)
+TEST_PACKAGES=(postgresql redis-server poppler-utils chromium)
 
 python_ensure() {
     if ! command -v python3 >/dev/null; then

@@ -83,3 +83,55 @@ def contracts_covering(*, customer, site=None, item=None, moment) -> list[Contra
             continue
         found.append(contract)
     return found
+
+
+def caller_lookup(*, query: str, limit: int = 8) -> list:
+    """Customers matching what the caller said: phone, name, contract number or serial.
+
+    Returns customers with contacts, sites, items, contracts (with terms) and
+    open tickets prefetched, the ones matched by phone first.
+    """
+    from django.db.models import Prefetch
+
+    from contracts.models import Customer, Site
+    from tickets.models import OPEN_STATES, Ticket
+
+    query = query.replace("\x00", "").strip()
+    if len(query) < 2:
+        return []
+    by_phone = list(contacts_by_phone(phone=query).values_list("customer_id", flat=True))
+    ids = list(dict.fromkeys(by_phone))
+    matches = (
+        Customer.objects.filter(
+            Q(name__icontains=query)
+            | Q(short_name__icontains=query)
+            | Q(contracts__number__icontains=query)
+            | Q(items__serial_number__iexact=query)
+            | Q(contacts__name=query)
+        )
+        .values_list("pk", flat=True)
+        .distinct()[: limit * 2]
+    )
+    ids += [pk for pk in matches if pk not in ids]
+    ids = ids[:limit]
+    customers = Customer.objects.filter(pk__in=ids).prefetch_related(
+        "contacts",
+        Prefetch("sites", queryset=Site.objects.select_related("branch")),
+        Prefetch("items", queryset=CoveredItem.objects.select_related("site")),
+        Prefetch("contracts", queryset=contracts_with_terms()),
+        Prefetch(
+            "tickets",
+            queryset=Ticket.objects.filter(state__in=OPEN_STATES).order_by("-reported_at"),
+            to_attr="open_tickets",
+        ),
+    )
+    order = {pk: i for i, pk in enumerate(ids)}
+    found = sorted(customers, key=lambda c: order[c.pk])
+    digits = normalize_phone(query)
+    for customer in found:
+        customer.callers = (
+            [c for c in customer.contacts.all() if digits and c.phone_normalized.endswith(digits)]
+            if len(digits) >= MIN_PHONE_SUFFIX
+            else []
+        )
+    return found

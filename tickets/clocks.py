@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,7 +83,12 @@ def clock_recompute(
     schedule = schedules.get(clock.calendar_id)
     pauses = _pauses(clock) if pauses is None else pauses
     budget = timedelta(seconds=clock.budget_seconds)
-    clock.target_at = moment_when_used(schedule, clock.started_at, budget, pauses)
+    try:
+        clock.target_at = moment_when_used(schedule, clock.started_at, budget, pauses)
+    except ValueError as exc:
+        raise ValidationError(
+            {"contract": _("The calendar of this promise has no working time at all.")}
+        ) from exc
     thresholds = sorted(
         r.threshold_seconds(clock.budget_seconds)
         for r in rules
@@ -133,10 +139,17 @@ def clocks_start(
     return SlaClock.objects.bulk_create(clocks)
 
 
+def _keep_steps_due_before(clock: SlaClock, at: datetime) -> None:
+    # Steps that fell due before the stop are still owed (the sweep may not
+    # have run yet); later ones never fall due.
+    if clock.next_step_at is not None and clock.next_step_at > at:
+        clock.next_step_at = None
+
+
 def clock_stop(clock: SlaClock, *, at: datetime) -> SlaClock:
     """Stop a clock: met if stopped by its target, otherwise breached at the target."""
     clock.stopped_at = at
-    clock.next_step_at = None
+    _keep_steps_due_before(clock, at)
     if clock.target_at is not None and at > clock.target_at:
         clock.status = Status.BREACHED
         clock.breached_at = clock.breached_at or clock.target_at
@@ -151,10 +164,10 @@ def clock_stop(clock: SlaClock, *, at: datetime) -> SlaClock:
 
 def clock_cancel(clock: SlaClock, *, at: datetime) -> SlaClock:
     """The promise no longer applies (ticket cancelled, no visit needed). A breach stays."""
+    clock.pauses.filter(ended_at__isnull=True).update(ended_at=at, updated_at=timezone.now())
     clock.stopped_at = at
-    clock.next_step_at = None
-    if clock.breached_at is None:
-        clock.status = Status.CANCELLED
+    _keep_steps_due_before(clock, at)
+    clock.status = Status.BREACHED if clock.breached_at else Status.CANCELLED
     clock.save(update_fields=["stopped_at", "next_step_at", "status", "updated_at"])
     return clock
 
@@ -258,7 +271,7 @@ def clock_explain(clock: SlaClock, *, schedules: ScheduleCache) -> dict:
         )
     intervals = []
     skipped = []
-    if clock.target_at is not None and not schedule.always_on:
+    if clock.target_at is not None:
         # The budget is consumed segment by segment between the pauses.
         remaining = timedelta(seconds=clock.budget_seconds)
         cursor = clock.started_at
@@ -276,7 +289,9 @@ def clock_explain(clock: SlaClock, *, schedules: ScheduleCache) -> dict:
                 available = min(remaining, working_time_between(schedule, seg_start, seg_end))
             intervals.extend(explain_addition(schedule, seg_start, available))
             remaining -= available
-        skipped = skipped_days(schedule, clock.started_at, clock.target_at)
+        skipped = (
+            [] if schedule.always_on else skipped_days(schedule, clock.started_at, clock.target_at)
+        )
         for day, reason in skipped:
             lines.append(
                 _("%(day)s is not counted (%(reason)s).")

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -162,11 +162,15 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
     for clock in clocks:
         ticket = tickets[clock.ticket_id]
         schedule = schedules.get(clock.calendar_id)
-        due = (
-            []
-            if clock.is_stopped
-            else _due_rules(clock, rules, fired[clock.pk], schedule, pauses[clock.pk], now)
-        )
+        # A stopped clock still owes the steps that fell due before it stopped.
+        horizon = min(now, clock.stopped_at) if clock.stopped_at else now
+        try:
+            due = _due_rules(clock, rules, fired[clock.pk], schedule, pauses[clock.pk], horizon)
+        except ValueError:
+            # Its calendar has no working time at all: nothing can fall due.
+            logger.exception("clock %s: calendar without working time", clock.pk)
+            clock.next_step_at = now + timedelta(hours=1)
+            continue
         latest = max((seconds for _, _, seconds in due), default=None)
         for rule, moment, seconds in sorted(due, key=lambda d: d[2]):
             # After an outage several steps can fall due at once: an "at risk"
@@ -190,7 +194,9 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
                 clock.warned_at = moment
             if rule.kind in (RuleKind.BREACH, RuleKind.ESCALATION) and clock.breached_at is None:
                 clock.breached_at = clock.target_at or moment
-                clock.status = SlaClock.Status.BREACHED
+                # A paused clock stays paused (resume must find it); the breach is recorded.
+                if clock.status != SlaClock.Status.PAUSED:
+                    clock.status = SlaClock.Status.BREACHED
         # Next rung, from the same arithmetic as the ones just taken.
         pending = [
             r.threshold_seconds(clock.budget_seconds)
@@ -250,8 +256,16 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
 
 
 def sweep_due_steps(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
-    """Record and notify every escalation step due by `now`; safe to run anywhere, any time."""
-    now = now or timezone.now()
+    """Record and notify every escalation step due by `now`; safe to run anywhere, any time.
+
+    Messages are written in the site's language, whatever process runs the
+    sweep (management commands run with translations off).
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _sweep(now=now or timezone.now(), batch_size=batch_size)
+
+
+def _sweep(*, now: datetime, batch_size: int) -> SweepResult:
     total = SweepResult()
     rules = active_rules()
     if not rules:
@@ -299,34 +313,51 @@ def enqueue_delivery() -> None:
         logger.warning("could not queue notification delivery; the sweep will catch up")
 
 
+# After this many failed attempts a notification stops being retried by email;
+# it stays in the person's in-app list.
+MAX_EMAIL_ATTEMPTS = 5
+
+
 def notifications_deliver(*, limit: int = 200) -> int:
     """Email the notifications not emailed yet, each once; returns how many were sent.
 
-    A row is marked in the same transaction that holds its lock, so two
-    workers never send the same one; a crash between sending and committing
-    can repeat an email, never lose one (at-least-once).
+    Each row is locked, sent and marked in its own transaction, so two workers
+    never send the same one and one refused address cannot hold back or
+    repeat the others. A crash between sending and committing can repeat one
+    email, never lose it (at-least-once).
     """
     sent = 0
-    with transaction.atomic():
-        pending = list(
-            Notification.objects.filter(emailed_at__isnull=True)
-            .select_related("user")
-            .order_by("created_at")
-            .select_for_update(skip_locked=True, of=("self",))[:limit]
-        )
-        now = timezone.now()
-        for notification in pending:
-            if notification.user.email:
-                send_mail(
-                    notification.title,
-                    notification.body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    [notification.user.email],
-                    fail_silently=False,
+    tried: list[int] = []
+    for _attempt in range(limit):
+        with transaction.atomic():
+            notification = (
+                Notification.objects.filter(
+                    emailed_at__isnull=True, email_failures__lt=MAX_EMAIL_ATTEMPTS
                 )
-                sent += 1
-            notification.emailed_at = now
-        Notification.objects.bulk_update(pending, ["emailed_at"])
+                .exclude(pk__in=tried)  # a failure waits for the next run, not this loop
+                .select_related("user")
+                .order_by("created_at", "pk")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
+            if notification is None:
+                break
+            tried.append(notification.pk)
+            try:
+                if notification.user.email:
+                    send_mail(
+                        notification.title,
+                        notification.body,
+                        settings.DEFAULT_FROM_EMAIL,
+                        [notification.user.email],
+                        fail_silently=False,
+                    )
+                    sent += 1
+                notification.emailed_at = timezone.now()
+            except Exception as exc:  # any mail failure: count it, go on with the others
+                logger.warning("email for notification %s failed: %s", notification.pk, exc)
+                notification.email_failures += 1
+            notification.save(update_fields=["emailed_at", "email_failures", "updated_at"])
     return sent
 
 

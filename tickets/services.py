@@ -316,7 +316,8 @@ def _effect_wait(ticket, ctx):
 def _effect_resume(ticket, ctx):
     rules = active_rules()
     for clock in _clocks(ticket):
-        if clock.status == SlaClock.Status.PAUSED:
+        # By its open pause, not its status: a paused clock may meanwhile be breached.
+        if clock.stopped_at is None and clock.pauses.filter(ended_at__isnull=True).exists():
             clock_services.clock_resume(clock, at=ctx.now, schedules=ctx.schedules, rules=rules)
             ctx.data.setdefault("resumed_clocks", {})[clock.kind] = (
                 clock.target_at.isoformat() if clock.target_at else None
@@ -336,7 +337,6 @@ def _effect_reopen(ticket, ctx):
 def _effect_cancel(ticket, ctx):
     for clock in _clocks(ticket):
         if clock.stopped_at is None:
-            clock.pauses.filter(ended_at__isnull=True).update(ended_at=ctx.now)
             clock_services.clock_cancel(clock, at=ctx.now)
 
 
@@ -534,6 +534,7 @@ def ticket_change_priority(
         for clock in clock_services.clocks_start(
             ticket=ticket, terms=terms, schedules=schedules, kinds=missing
         ):
+            _catch_up_new_clock(ticket, clock, now=now, schedules=schedules, rules=rules)
             changes[clock.kind] = {"from": None, "to": _iso(clock.target_at)}
     TicketEvent.objects.create(
         ticket=ticket,
@@ -544,6 +545,20 @@ def ticket_change_priority(
         data={"from": old, "to": priority, "clocks": changes},
     )
     return ticket
+
+
+def _catch_up_new_clock(ticket: Ticket, clock: SlaClock, *, now, schedules, rules) -> None:
+    """A clock added by a priority change stops where its event already happened."""
+    happened = {
+        SlaClock.Kind.RESPONSE: ticket.acknowledged_at,
+        SlaClock.Kind.ONSITE: ticket.on_site_at,
+    }.get(clock.kind)
+    if happened is not None:
+        clock_services.clock_stop(clock, at=happened)
+    elif ticket.state == State.WAITING_CUSTOMER and (ticket.terms_applied or {}).get(
+        "pause_on_customer"
+    ):
+        clock_services.clock_pause(clock, at=now, reason="waiting_customer")
 
 
 @transaction.atomic

@@ -344,3 +344,19 @@ def test_openapi_schema_and_docs_are_served_without_a_cdn(world, api):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_an_engineer_creating_outside_their_branch_gets_the_ticket_back(world, api):
+    response = _create(api(world["engineer_north"]), world)
+    assert response.status_code == 201
+    assert Ticket.objects.count() == 1
+
+
+def test_a_customer_login_without_a_contact_is_refused_not_crashed(world, api):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    orphan = UserFactory(username="orphan", role=Role.CUSTOMER)
+    response = api(orphan).post("/api/tickets/", {"priority": "P2", "summary": "x"}, format="json")
+    assert response.status_code in (400, 403)
+    assert Ticket.objects.count() == 0

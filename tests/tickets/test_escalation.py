@@ -7,7 +7,14 @@ from django.db import IntegrityError, transaction
 
 from tests.tickets.conftest import shanghai
 from tickets.escalation import escalation_acknowledge, notifications_deliver, sweep_due_steps
-from tickets.models import EscalationRule, EscalationStep, Notification, SlaClock, TicketEvent
+from tickets.models import (
+    ClockPause,
+    EscalationRule,
+    EscalationStep,
+    Notification,
+    SlaClock,
+    TicketEvent,
+)
 from tickets.services import ticket_acknowledge, ticket_create, ticket_transition
 
 pytestmark = pytest.mark.django_db
@@ -208,3 +215,92 @@ def test_the_sweep_is_scheduled_every_five_seconds(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["sla-sweep"]
     assert entry["task"] == "tickets.tasks.sla_sweep"
     assert entry["schedule"] == 5.0
+
+
+def test_a_refused_address_neither_blocks_nor_repeats_the_other_emails(world, settings, mailoutbox):
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    settings.EMAIL_BACKEND = "tests.mail_backends.RefusingBackend"
+    UserFactory(
+        username="manager2",
+        role=Role.MANAGER,
+        branch=world["manager"].branch,
+        email="bad@example.com",
+    )
+    _ticket(world)
+    sweep_due_steps(now=T0 + timedelta(minutes=31))
+    for _ in range(3):
+        notifications_deliver()
+    to_manager = [m for m in mailoutbox if m.to == ["manager@example.com"]]
+    assert len(to_manager) == 1
+    bad = Notification.objects.get(user__username="manager2")
+    assert (bad.emailed_at, bad.email_failures) == (None, 3)
+
+
+def test_a_calendar_without_working_time_does_not_stop_other_escalations(world):
+    from contracts.models import WorkingWindow
+
+    p3 = _ticket(world, priority="P3")
+    p1 = _ticket(world, at=T0 + timedelta(minutes=1))
+    WorkingWindow.objects.filter(calendar=world["business"]).delete()
+    sweep_due_steps(now=T0 + timedelta(hours=6))
+    assert EscalationStep.objects.filter(ticket=p1, kind="breach").exists()
+    # The P3 clocks on business hours simply wait until the calendar has hours again.
+    assert not EscalationStep.objects.filter(ticket=p3, clock__kind="onsite").exists()
+
+
+def test_steps_due_before_a_late_stop_are_still_recorded(world):
+    ticket = _ticket(world)
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0 + timedelta(minutes=45))
+    sweep_due_steps(now=T0 + timedelta(minutes=46))
+    response = sorted(
+        EscalationStep.objects.filter(ticket=ticket, clock__kind="response").values_list(
+            "rule__percent", "rule__extra_minutes"
+        )
+    )
+    # 50 %, 75 % and the breach fell due before the acknowledgement; +120 min never will.
+    assert response == [(50, 0), (75, 0), (100, 0)]
+    assert sweep_due_steps(now=T0 + timedelta(hours=5)).steps > 0  # other clocks go on
+    assert EscalationStep.objects.filter(ticket=ticket, clock__kind="response").count() == 3
+
+
+def test_upgrade_while_waiting_then_resume_runs_the_clock_again(world):
+    from tickets.services import ticket_change_priority
+
+    ticket = _ticket(world, priority="P3")
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0 + timedelta(minutes=5))
+    wait_at = shanghai(2026, 11, 25, 14, 30)
+    ticket_transition(ticket_id=ticket.pk, name="wait_customer", user=world["agent"], now=wait_at)
+    ticket_change_priority(
+        ticket_id=ticket.pk, user=world["agent"], priority="P1", now=wait_at + timedelta(minutes=10)
+    )
+    sweep_due_steps(now=wait_at + timedelta(minutes=11))
+    ticket_transition(
+        ticket_id=ticket.pk, name="resume", user=world["agent"], now=shanghai(2026, 11, 25, 15, 0)
+    )
+    onsite = ticket.clocks.get(kind="onsite")
+    assert not onsite.pauses.filter(ended_at__isnull=True).exists()
+    assert onsite.status == "breached"
+    sweep_due_steps(now=shanghai(2026, 11, 25, 18, 0))
+    kinds = set(EscalationStep.objects.filter(clock=onsite).values_list("kind", flat=True))
+    assert "escalation" in kinds  # 4 h + 2 h of 7×24 plus the 30-minute pause: due 16:30
+
+
+def test_cancelling_a_waiting_breached_ticket_leaves_no_clock_paused(world):
+    ticket = _ticket(world, priority="P3")
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0 + timedelta(minutes=5))
+    sweep_due_steps(now=shanghai(2026, 11, 25, 16, 0))
+    ticket_transition(
+        ticket_id=ticket.pk,
+        name="wait_customer",
+        user=world["agent"],
+        now=shanghai(2026, 11, 25, 16, 5),
+    )
+    ticket_transition(
+        ticket_id=ticket.pk, name="cancel", user=world["agent"], now=shanghai(2026, 11, 25, 16, 10)
+    )
+    statuses = dict(ticket.clocks.values_list("kind", "status"))
+    assert statuses["onsite"] == "breached"
+    assert "paused" not in statuses.values()
+    assert not ClockPause.objects.filter(clock__ticket=ticket, ended_at__isnull=True).exists()

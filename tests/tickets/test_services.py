@@ -394,3 +394,45 @@ def test_numbers_follow_a_yearly_sequence(world):
         "2026-000002",
         "2027-000001",
     ]
+
+
+def test_a_clock_added_by_a_priority_change_stops_where_its_event_happened(world):
+    world["contract"].terms.filter(priority="P2").update(onsite_minutes=None)
+    t0 = shanghai(2026, 11, 25, 10, 0)
+    ticket = _create(world, priority="P2", at=t0)
+    assert "onsite" not in _targets(ticket)
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=t0 + timedelta(minutes=5))
+    ticket_dispatch(
+        ticket_id=ticket.pk,
+        user=world["agent"],
+        engineer=world["engineer"],
+        now=t0 + timedelta(minutes=10),
+    )
+    ticket_transition(
+        ticket_id=ticket.pk, name="check_in", user=world["engineer"], now=t0 + timedelta(hours=1)
+    )
+    ticket_change_priority(
+        ticket_id=ticket.pk,
+        user=world["agent"],
+        priority="P1",
+        now=t0 + timedelta(hours=1, minutes=30),
+    )
+    onsite = ticket.clocks.get(kind="onsite")
+    assert (onsite.status, onsite.stopped_at) == ("met", t0 + timedelta(hours=1))
+
+
+def test_approved_change_requests_can_still_be_cancelled(world):
+    ticket = _create(world, kind="change_request", at=shanghai(2026, 11, 25, 10, 0))
+    ticket_transition(ticket_id=ticket.pk, name="approve", user=world["manager"])
+    ticket_transition(ticket_id=ticket.pk, name="cancel", user=world["agent"])
+    ticket.refresh_from_db()
+    assert ticket.state == State.CANCELLED
+
+
+def test_a_calendar_without_any_working_time_is_a_clear_error_not_a_crash(world):
+    from contracts.models import WorkingWindow
+
+    WorkingWindow.objects.filter(calendar=world["business"]).delete()
+    with pytest.raises(ValidationError) as excinfo:
+        _create(world, priority="P3", at=shanghai(2026, 11, 25, 10, 0))
+    assert "contract" in excinfo.value.message_dict

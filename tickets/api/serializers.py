@@ -1,9 +1,15 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import User
-from accounts.selectors import contracts_visible_to, customers_visible_to, role_of
+from accounts.selectors import (
+    contracts_visible_to,
+    customer_id_of,
+    customers_visible_to,
+    role_of,
+)
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
 from tickets.clocks import ScheduleCache, clock_explain, clock_paused_seconds, clock_status_now
 from tickets.models import (
@@ -178,6 +184,8 @@ class TicketCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         request = self.context["request"]
         if role_of(request.user) == "customer":
+            if customer_id_of(request.user) is None:
+                raise PermissionDenied(_("This login is not linked to a customer contact."))
             if attrs.get("reported_at"):
                 raise serializers.ValidationError(
                     {"reported_at": _("Only the hotline can set when a call came in.")}
@@ -218,11 +226,20 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    """Files go out through the guarded download view, never a public media URL."""
+
+    url = serializers.SerializerMethodField()
+
     class Meta:
         model = Attachment
-        fields = ["id", "name", "file", "uploaded_by", "created_at"]
+        fields = ["id", "name", "file", "url", "uploaded_by", "created_at"]
         read_only_fields = ["id", "uploaded_by", "created_at"]
-        extra_kwargs = {"name": {"required": False}}
+        extra_kwargs = {"name": {"required": False}, "file": {"write_only": True}}
+
+    def get_url(self, attachment) -> str:
+        from django.urls import reverse
+
+        return reverse("download", args=["attachment", attachment.pk])
 
 
 class EscalationSerializer(serializers.ModelSerializer):

@@ -76,7 +76,13 @@ class TicketViewSet(
         return TicketDetailSerializer
 
     def _detail(self, ticket_id: int, code=status.HTTP_200_OK) -> Response:
-        ticket = self.get_queryset().get(pk=ticket_id)
+        # Unscoped on purpose: the caller just created or acted on this ticket,
+        # even if their role would not list it afterwards.
+        ticket = (
+            Ticket.objects.select_related("customer", "contract", "fault_report")
+            .prefetch_related(_clock_prefetch())
+            .get(pk=ticket_id)
+        )
         context = self.get_serializer_context()
         return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
 

@@ -1,6 +1,9 @@
 from tickets.models.clocks import ClockPause, SlaClock
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.tickets import (
+    FINISHED_STATES,
+    OPEN_STATES,
+    WORKING_STATES,
     Attachment,
     Channel,
     FaultReport,
@@ -10,19 +13,29 @@ from tickets.models.tickets import (
     TicketEvent,
     TicketSequence,
 )
+from tickets.models.work import CheckIn, Comment, Rating, RemoteAccessRequest, SignOff, WorkLog
 
 __all__ = [
+    "FINISHED_STATES",
+    "OPEN_STATES",
+    "WORKING_STATES",
     "Attachment",
     "Channel",
+    "CheckIn",
     "ClockPause",
+    "Comment",
     "EscalationRule",
     "EscalationStep",
     "FaultReport",
     "Kind",
     "Notification",
+    "Rating",
+    "RemoteAccessRequest",
+    "SignOff",
     "SlaClock",
     "State",
     "Ticket",
     "TicketEvent",
     "TicketSequence",
+    "WorkLog",
 ]

@@ -153,6 +153,7 @@ class Notification(models.Model):
     body = models.TextField(_("message"), blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    email_failures = models.PositiveSmallIntegerField(_("failed email attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

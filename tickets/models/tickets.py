@@ -185,6 +185,7 @@ class Ticket(FSMModelMixin, models.Model):
     state_before_wait = models.CharField(max_length=20, blank=True, editable=False)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted by the engineer at"), null=True, blank=True)
     departed_at = models.DateTimeField(_("departed at"), null=True, blank=True)
     on_site_at = models.DateTimeField(_("on site at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -318,7 +319,14 @@ class Ticket(FSMModelMixin, models.Model):
 
     @transition(
         field=state,
-        source=[State.NEW, *WORKING_STATES, State.WAITING_CUSTOMER, State.SUBMITTED],
+        source=[
+            State.NEW,
+            *WORKING_STATES,
+            State.WAITING_CUSTOMER,
+            State.SUBMITTED,
+            State.APPROVED,
+            State.IN_PROGRESS,
+        ],
         target=State.CANCELLED,
         permission=may.cancel,
     )

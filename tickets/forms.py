@@ -1,0 +1,102 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contact, Contract, CoveredItem, Customer, Site
+from contracts.models.contracts import Priority
+from tickets.models import Kind, RemoteAccessRequest
+
+
+class CallForm(forms.Form):
+    """One form to log a call: who, where, what, how urgent, when it came in."""
+
+    customer = forms.ModelChoiceField(Customer.objects.all(), label=_("customer"))
+    contact = forms.ModelChoiceField(Contact.objects.none(), label=_("caller"), required=False)
+    site = forms.ModelChoiceField(Site.objects.none(), label=_("site"), required=False)
+    covered_item = forms.ModelChoiceField(
+        CoveredItem.objects.none(), label=_("covered item"), required=False
+    )
+    contract = forms.ModelChoiceField(
+        Contract.objects.none(),
+        label=_("contract"),
+        required=False,
+        help_text=_("Leave empty to let the site or item decide."),
+    )
+    kind = forms.ChoiceField(choices=Kind.choices, label=_("kind"), initial=Kind.FAULT)
+    priority = forms.ChoiceField(choices=Priority.choices, label=_("priority"), initial="P2")
+    summary = forms.CharField(label=_("summary"), max_length=200)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea, required=False)
+    reported_at = forms.DateTimeField(
+        label=_("call came in at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        required=False,
+    )
+    acknowledge = forms.BooleanField(
+        label=_("I have responded to the caller: acknowledge now"), required=False, initial=True
+    )
+
+    def __init__(self, *args, customer: Customer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customer is None and self.is_bound:
+            customer = Customer.objects.filter(pk=self.data.get("customer") or None).first()
+        if customer is not None:
+            self.fields["customer"].initial = customer.pk
+            self.fields["contact"].queryset = customer.contacts.all()
+            self.fields["site"].queryset = customer.sites.all()
+            self.fields["covered_item"].queryset = customer.items.all()
+            self.fields["contract"].queryset = customer.contracts.all()
+        if not self.is_bound:
+            self.fields["reported_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 3}))
+    internal = forms.BooleanField(
+        label=_("internal note (the customer does not see it)"), required=False
+    )
+
+
+class FaultReportForm(forms.Form):
+    """Seed 004, 7.3.1.1: symptoms, analysis, located cause, solution and fix, prevention."""
+
+    symptoms = forms.CharField(
+        label=_("symptoms"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    analysis = forms.CharField(
+        label=_("analysis"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    cause = forms.CharField(
+        label=_("located cause"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    solution = forms.CharField(
+        label=_("solution and fix"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    prevention = forms.CharField(
+        label=_("preventive measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    note = forms.CharField(label=_("note"), required=False)
+
+
+class RemoteRequestForm(forms.Form):
+    reason = forms.CharField(label=_("what will be done"), widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.IntegerField(
+        label=_("for how long (minutes)"), min_value=5, max_value=1440, initial=60
+    )
+
+
+class RemoteDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    window_start = forms.DateTimeField(
+        label=_("allowed from"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    window_end = forms.DateTimeField(
+        label=_("allowed until"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, request_obj: RemoteAccessRequest | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request_obj = request_obj

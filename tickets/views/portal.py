@@ -1,0 +1,457 @@
+"""The customer portal: submit a request, follow it, reply, confirm or reopen, rate,
+authorise remote access, read the contracts. Only ever the user's own organisation:
+anything else is 404."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import contracts_visible_to, tickets_visible_to
+from contracts.models import Contract
+from contracts.phases import SERVICE_PHASES, AfterWarranty, Phase
+from contracts.selectors import contracts_with_terms
+from tickets.clocks import clock_status_now
+from tickets.forms import RemoteDecisionForm
+from tickets.models import (
+    FINISHED_STATES,
+    OPEN_STATES,
+    Channel,
+    RemoteAccessRequest,
+    SlaClock,
+    State,
+    Ticket,
+    TicketEvent,
+)
+from tickets.portal_forms import PortalRequestForm, RatingForm, ReplyForm
+from tickets.selectors import clocks_prefetch
+from tickets.services import ticket_attach, ticket_create, ticket_transition, transitions_available
+from tickets.timeline import ticket_timeline
+from tickets.views.common import role_required, run_action
+from tickets.work import comment_add, rating_submit, remote_access_decide
+
+# The workflow steps a customer takes from the portal, in the words they see.
+CUSTOMER_ACTIONS = {
+    "confirm": gettext_lazy("Confirm: it is fixed"),
+    "reopen": gettext_lazy("Not fixed: reopen"),
+    "cancel": gettext_lazy("Withdraw the request"),
+    "accept": gettext_lazy("Accept the change"),
+}
+DONE_MESSAGES = {
+    "confirm": gettext_lazy("Thank you: the ticket is closed."),
+    "reopen": gettext_lazy("The ticket is reopened; we are on it again."),
+    "cancel": gettext_lazy("The request is withdrawn."),
+    "accept": gettext_lazy("Thank you: the change is accepted."),
+}
+RATABLE_STATES = (State.CLOSED, State.ACCEPTED)
+CLOCK_ORDER = {
+    SlaClock.Kind.RESPONSE: 0,
+    SlaClock.Kind.ONSITE: 1,
+    SlaClock.Kind.RESOLUTION: 2,
+    SlaClock.Kind.REPAIR: 3,
+}
+STATE_LABELS = dict(State.choices)
+PAGE_SIZE = 25
+
+
+# Helpers ------------------------------------------------------------------------------------
+
+
+def _contact(request):
+    """The customer contact behind this login; without one there is nothing to show."""
+    contact = getattr(request.user, "contact", None)
+    if contact is None:
+        raise PermissionDenied
+    return contact
+
+
+def _visible_tickets(request):
+    return tickets_visible_to(request.user, Ticket.objects.all())
+
+
+def _get_ticket(request, number: str) -> Ticket:
+    """The ticket if this user's organisation owns it; 404 otherwise, never 403."""
+    ticket = (
+        _visible_tickets(request)
+        .select_related(
+            "site", "covered_item", "contract", "assigned_engineer", "fault_report", "rating"
+        )
+        .prefetch_related(clocks_prefetch())
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def _clock_rows(ticket: Ticket, now) -> list[dict]:
+    """Each promise on the ticket, its target and its status as of now."""
+    return [
+        {"clock": clock, "status": clock_status_now(clock, now=now)}
+        for clock in sorted(ticket.clocks.all(), key=lambda c: CLOCK_ORDER.get(c.kind, 9))
+    ]
+
+
+def _decision_form(remote: RemoteAccessRequest, now) -> RemoteDecisionForm:
+    """Approve-or-refuse form, with the window proposed from now for the time asked."""
+    return RemoteDecisionForm(
+        request_obj=remote,
+        auto_id=f"id_remote{remote.pk}_%s",
+        initial={
+            "decision": "approve",
+            "window_start": now,
+            "window_end": now + timedelta(minutes=remote.minutes),
+        },
+    )
+
+
+def _ticket_url(number: str) -> str:
+    return reverse("portal:ticket", kwargs={"number": number})
+
+
+def _back(number: str, anchor: str = ""):
+    return redirect(_ticket_url(number) + (f"#{anchor}" if anchor else ""))
+
+
+def _form_errors_as_messages(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _duration(minutes: int | None) -> str:
+    """Minutes as people say them: 30 min, 4 h, 1 h 30 min."""
+    if not minutes:
+        return "—"
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+
+
+def _event_text(event: TicketEvent) -> tuple[str, str]:
+    """A history line in the customer's words: (what happened, details)."""
+    data = event.data or {}
+    if event.kind == TicketEvent.Kind.CREATED:
+        return _("Request logged"), event.note
+    if event.kind == TicketEvent.Kind.TRANSITION:
+        title = _("%(from)s → %(to)s") % {
+            "from": STATE_LABELS.get(event.from_state, event.from_state),
+            "to": STATE_LABELS.get(event.to_state, event.to_state),
+        }
+        return title, event.note
+    if event.kind == TicketEvent.Kind.PRIORITY:
+        title = _("Priority changed from %(from)s to %(to)s") % {
+            "from": data.get("from", "?"),
+            "to": data.get("to", "?"),
+        }
+        return title, event.note
+    if event.kind == TicketEvent.Kind.ATTACHMENT:
+        return _("File attached"), event.note
+    return str(event.get_kind_display()), event.note
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+@role_required("customer")
+def home(request):
+    """Our tickets, open first, with their promised times; remote-access requests on top."""
+    now = timezone.now()
+    show = request.GET.get("show", "all")
+    if show not in ("open", "closed", "all"):
+        show = "all"
+    visible = _visible_tickets(request)
+    queryset = visible
+    if show == "open":
+        queryset = queryset.filter(state__in=OPEN_STATES)
+    elif show == "closed":
+        queryset = queryset.exclude(state__in=OPEN_STATES)
+    queryset = (
+        queryset.annotate(
+            open_first=Case(
+                When(state__in=OPEN_STATES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("site", "covered_item", "rating")
+        .prefetch_related(clocks_prefetch())
+        .order_by("open_first", "-reported_at", "-pk")
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for ticket in page:
+        rows.append(
+            {
+                "ticket": ticket,
+                "clocks": _clock_rows(ticket, now),
+                "to_confirm": ticket.state == State.RESOLVED,
+                "to_rate": ticket.state in RATABLE_STATES and not _has_rating(ticket),
+            }
+        )
+    pending = list(
+        RemoteAccessRequest.objects.filter(
+            ticket__in=visible.values("pk"), status=RemoteAccessRequest.Status.PENDING
+        )
+        .select_related("ticket", "requested_by")
+        .order_by("created_at")
+    )
+    context = {
+        "rows": rows,
+        "page": page,
+        "show": show,
+        "now": now,
+        "pending": [{"remote": r, "form": _decision_form(r, now)} for r in pending],
+    }
+    return render(request, "portal/home.html", context)
+
+
+def _has_rating(ticket: Ticket) -> bool:
+    # A missing reverse one-to-one raises a subclass of AttributeError.
+    return getattr(ticket, "rating", None) is not None
+
+
+@role_required("customer")
+def new(request):
+    """Submit a request for one of our sites or items, with attachments."""
+    contact = _contact(request)
+    customer = contact.customer
+    if request.method == "POST":
+        form = PortalRequestForm(request.POST, request.FILES, customer=customer)
+        if form.is_valid():
+            ticket = _create_request(request, form, contact)
+            if ticket is not None:
+                messages.success(
+                    request,
+                    _("Request %(number)s submitted. We will answer within the promised time.")
+                    % {"number": ticket.number},
+                )
+                return redirect("portal:ticket", number=ticket.number)
+    else:
+        form = PortalRequestForm(customer=customer)
+    return render(request, "portal/new.html", {"form": form, "customer": customer})
+
+
+def _create_request(request, form: PortalRequestForm, contact) -> Ticket | None:
+    """Create the ticket and store its files in one transaction; errors go onto the form."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            ticket = ticket_create(
+                created_by=request.user,
+                customer=contact.customer,
+                contact=contact,
+                site=data["site"],
+                covered_item=data["covered_item"],
+                contract=data.get("contract"),
+                kind=data["kind"],
+                priority=data["priority"],
+                summary=data["summary"],
+                description=data["description"],
+                channel=Channel.PORTAL,
+            )
+            for upload in data["attachments"]:
+                ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
+    except ValidationError as exc:
+        errors = getattr(exc, "message_dict", {"__all__": exc.messages})
+        for field, field_errors in errors.items():
+            target = field if field in form.fields else None
+            for error in field_errors:
+                form.add_error(target, error)
+        return None
+    return ticket
+
+
+@role_required("customer")
+def contracts(request):
+    """Our contracts: phase today, key dates and the promises in force, read-only."""
+    now = timezone.now()
+    # Terms with their calendars, sites and covered items come prefetched.
+    queryset = contracts_with_terms(
+        contracts_visible_to(request.user, Contract.objects.all())
+    ).order_by("-signed_on", "number")
+    rows = []
+    for contract in queryset:
+        phase = contract.phase_at(now)
+        terms = []
+        if phase in SERVICE_PHASES:
+            for term in sorted(
+                (t for t in contract.terms.all() if t.phase == phase), key=lambda t: t.priority
+            ):
+                terms.append(
+                    {
+                        "terms": term,
+                        "response": _duration(term.response_minutes),
+                        "onsite": _duration(term.onsite_minutes),
+                        "resolution": _duration(term.resolution_minutes),
+                        "repair": ngettext("%(days)d day", "%(days)d days", term.repair_days)
+                        % {"days": term.repair_days}
+                        if term.repair_days
+                        else "—",
+                    }
+                )
+        rows.append(
+            {
+                "contract": contract,
+                "phase": phase,
+                "phase_label": Phase(phase).label,
+                "phase_class": "ok" if phase in SERVICE_PHASES else "bad",
+                "terms": terms,
+                "agreement": contract.after_warranty == AfterWarranty.AGREEMENT,
+            }
+        )
+    return render(request, "portal/contracts.html", {"rows": rows, "now": now})
+
+
+@role_required("customer")
+def ticket(request, number: str):
+    """One ticket as the customer sees it: no internal notes, no escalations."""
+    ticket = _get_ticket(request, number)
+    now = timezone.now()
+    available = transitions_available(ticket, request.user)
+    history, conversation = [], []
+    for entry in ticket_timeline(ticket, include_internal=False):
+        if entry.kind == "reply":
+            conversation.append(entry)
+        else:
+            title, text = _event_text(entry.detail)
+            history.append({"at": entry.at, "who": entry.who, "title": title, "text": text})
+    remote_requests = list(
+        ticket.remote_requests.select_related("requested_by", "decided_by").order_by("-created_at")
+    )
+    remote_rows = [
+        {
+            "remote": remote,
+            "form": _decision_form(remote, now)
+            if remote.status == RemoteAccessRequest.Status.PENDING
+            else None,
+        }
+        for remote in remote_requests
+    ]
+    rating = ticket.rating if _has_rating(ticket) else None
+    report = getattr(ticket, "fault_report", None)
+    context = {
+        "ticket": ticket,
+        "now": now,
+        "clock_rows": _clock_rows(ticket, now),
+        "history": history,
+        "conversation": conversation,
+        "attachments": ticket.attachments.all(),
+        "check_ins": ticket.check_ins.all(),
+        "report": report if ticket.state in FINISHED_STATES else None,
+        "remote_rows": remote_rows,
+        "buttons": [(name, label) for name, label in CUSTOMER_ACTIONS.items() if name in available],
+        "reply_form": ReplyForm(),
+        "rating": rating,
+        "rating_form": RatingForm() if ticket.state in RATABLE_STATES and not rating else None,
+        "is_open": ticket.is_open,
+    }
+    return render(request, "portal/ticket.html", context)
+
+
+# Actions (POST only) ------------------------------------------------------------------------
+
+
+@require_POST
+@role_required("customer")
+def reply(request, number: str):
+    """A public reply; on a ticket waiting for us it also resumes the work."""
+    ticket = _get_ticket(request, number)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        _form_errors_as_messages(request, form)
+        return _back(number, "reply")
+    run_action(
+        request,
+        lambda: comment_add(ticket=ticket, user=request.user, body=form.cleaned_data["body"]),
+        success=_("Your reply was sent."),
+    )
+    return _back(number, "conversation")
+
+
+@require_POST
+@role_required("customer")
+def transition(request, number: str, action: str):
+    """Confirm the fix, reopen, withdraw, or accept a change: nothing else from here."""
+    if action not in CUSTOMER_ACTIONS:
+        raise Http404
+    ticket = _get_ticket(request, number)
+    note = request.POST.get("note", "").strip()[:2000]
+    run_action(
+        request,
+        lambda: ticket_transition(ticket_id=ticket.pk, name=action, user=request.user, note=note),
+        success=str(DONE_MESSAGES[action]),
+    )
+    return _back(number)
+
+
+@require_POST
+@role_required("customer")
+def rate(request, number: str):
+    """Rate a closed ticket once, 1 to 5 stars."""
+    ticket = _get_ticket(request, number)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        _form_errors_as_messages(request, form)
+        return _back(number, "rating")
+    run_action(
+        request,
+        lambda: rating_submit(
+            ticket=ticket,
+            user=request.user,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        ),
+        success=_("Thank you for your rating."),
+    )
+    return _back(number, "rating")
+
+
+@require_POST
+@role_required("customer")
+def remote_decide(request, pk: int):
+    """Approve an engineer's remote access for a time window, or refuse it."""
+    remote = (
+        RemoteAccessRequest.objects.filter(pk=pk, ticket__in=_visible_tickets(request).values("pk"))
+        .select_related("ticket")
+        .first()
+    )
+    if remote is None:
+        raise Http404
+    number = remote.ticket.number
+    form = RemoteDecisionForm(request.POST, request_obj=remote)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        run_action(
+            request,
+            lambda: remote_access_decide(
+                request=remote,
+                user=request.user,
+                approve=approve,
+                window_start=form.cleaned_data["window_start"] if approve else None,
+                window_end=form.cleaned_data["window_end"] if approve else None,
+            ),
+            success=_("Remote access approved for the window you set.")
+            if approve
+            else _("Remote access refused."),
+        )
+    else:
+        _form_errors_as_messages(request, form)
+    if request.POST.get("back") == "home":
+        return redirect("portal:home")
+    return _back(number, "remote")

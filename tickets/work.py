@@ -1,0 +1,252 @@
+"""Writes on what surrounds a ticket's workflow: replies and notes, site evidence, sign-off,
+ratings and remote-access authorisations. Each checks who may do it and records an event."""
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from tickets import permissions as may
+from tickets.errors import TransitionConflict, TransitionForbidden
+from tickets.models import (
+    CheckIn,
+    Comment,
+    Rating,
+    RemoteAccessRequest,
+    SignOff,
+    State,
+    Ticket,
+    TicketEvent,
+    WorkLog,
+)
+from tickets.services import ticket_transition
+
+MAX_SIGNATURE_BYTES = 512 * 1024
+
+
+def _event(ticket: Ticket, user: User, note: str, **data) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEvent.Kind.NOTE,
+        at=timezone.now(),
+        actor=user,
+        note=note,
+        data=data,
+    )
+
+
+@transaction.atomic
+def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False) -> Comment:
+    """A reply the customer sees, or an internal note.
+
+    A customer's reply resumes a ticket that was waiting on them.
+    """
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write something first.")})
+    customer = may.is_customer_of(ticket, user)
+    if not (customer or may.view(ticket, user)):
+        raise TransitionForbidden(_("You may not comment on this ticket."))
+    if internal and customer:
+        raise TransitionForbidden(_("Customers cannot write internal notes."))
+    comment = Comment.objects.create(ticket=ticket, author=user, body=body, internal=internal)
+    if customer and ticket.state == State.WAITING_CUSTOMER:
+        ticket_transition(ticket_id=ticket.pk, name="resume", user=user, note=_("Customer replied"))
+    return comment
+
+
+@transaction.atomic
+def ticket_accept(*, ticket: Ticket, user: User, now: datetime | None = None) -> Ticket:
+    """The dispatched engineer takes the job on (接单)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if not may.is_assigned_engineer(ticket, user):
+        raise TransitionForbidden(_("Only the engineer dispatched can accept this ticket."))
+    if ticket.state != State.DISPATCHED or ticket.accepted_at:
+        raise TransitionConflict(_("This ticket is not waiting to be accepted."))
+    ticket.accepted_at = now or timezone.now()
+    ticket.save(update_fields=["accepted_at", "updated_at"])
+    _event(ticket, user, _("Accepted by the engineer"), action="accept")
+    return ticket
+
+
+def _coordinate(value, *, limit: int, name: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except ArithmeticError as exc:
+        raise ValidationError({name: _("Not a coordinate.")}) from exc
+    if not -limit <= number <= limit:
+        raise ValidationError({name: _("Not a coordinate.")})
+    return number
+
+
+@transaction.atomic
+def ticket_check_in(
+    *,
+    ticket: Ticket,
+    user: User,
+    latitude=None,
+    longitude=None,
+    accuracy=None,
+    photo=None,
+    now: datetime | None = None,
+) -> CheckIn:
+    """Arrival on site: stops the on-site clock and keeps time, place and photo as evidence."""
+    now = now or timezone.now()
+    lat = _coordinate(latitude, limit=90, name="latitude")
+    lon = _coordinate(longitude, limit=180, name="longitude")
+    try:
+        accuracy_m = None if accuracy in (None, "") else max(0, round(float(accuracy)))
+    except ValueError as exc:
+        raise ValidationError({"accuracy": _("Not a number.")}) from exc
+    ticket_transition(ticket_id=ticket.pk, name="check_in", user=user, now=now)
+    return CheckIn.objects.create(
+        ticket=ticket,
+        engineer=user,
+        at=now,
+        latitude=lat,
+        longitude=lon,
+        accuracy_m=accuracy_m,
+        photo=photo or "",
+    )
+
+
+@transaction.atomic
+def work_log_add(*, ticket: Ticket, user: User, text: str, photo=None) -> WorkLog:
+    if not may.staff_on_ticket(ticket, user):
+        raise TransitionForbidden(_("You may not log work on this ticket."))
+    text = text.strip()
+    if not text and not photo:
+        raise ValidationError({"text": _("Describe the work or add a photo.")})
+    return WorkLog.objects.create(ticket=ticket, author=user, text=text, photo=photo or "")
+
+
+def _png_from_data_url(data_url: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise ValidationError({"signature": _("Draw the signature first.")})
+    try:
+        data = base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationError({"signature": _("The signature could not be read.")}) from exc
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_SIGNATURE_BYTES:
+        raise ValidationError({"signature": _("The signature could not be read.")})
+    return data
+
+
+@transaction.atomic
+def sign_off_record(
+    *, ticket: Ticket, user: User, signer_name: str, signature: str, now: datetime | None = None
+) -> SignOff:
+    """The customer signs on the engineer's screen that the work was done."""
+    if not (may.is_assigned_engineer(ticket, user) or may.is_desk(user)):
+        raise TransitionForbidden(_("Only the engineer on the ticket collects the signature."))
+    errors = {}
+    if not signer_name.strip():
+        errors["signer_name"] = _("Who signs?")
+    try:
+        png = _png_from_data_url(signature)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    sign_off, _created = SignOff.objects.update_or_create(
+        ticket=ticket,
+        defaults={"signer_name": signer_name.strip(), "signed_at": now, "collected_by": user},
+    )
+    sign_off.image.save(f"{ticket.number}.png", ContentFile(png), save=True)
+    _event(ticket, user, _("Signed off by %(name)s") % {"name": sign_off.signer_name})
+    return sign_off
+
+
+@transaction.atomic
+def rating_submit(*, ticket: Ticket, user: User, score, comment: str = "") -> Rating:
+    """The customer rates a closed ticket once, 1 to 5 (满意度)."""
+    if not may.is_customer_of(ticket, user):
+        raise TransitionForbidden(_("Only the customer rates the service."))
+    if ticket.state not in (State.CLOSED, State.ACCEPTED):
+        raise TransitionConflict(_("A ticket is rated once it is closed."))
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({"score": _("Choose 1 to 5 stars.")})
+    if Rating.objects.filter(ticket=ticket).exists():
+        raise TransitionConflict(_("This ticket has already been rated."))
+    rating = Rating.objects.create(
+        ticket=ticket, score=score, comment=comment.strip(), rated_by=user
+    )
+    _event(ticket, user, _("Rated %(score)d of 5") % {"score": score}, score=score)
+    return rating
+
+
+@transaction.atomic
+def remote_access_request(
+    *, ticket: Ticket, user: User, reason: str, minutes: int
+) -> RemoteAccessRequest:
+    """An engineer asks the customer's permission to connect remotely (seed 002: 经甲方授权后)."""
+    if not may.staff_on_ticket(ticket, user):
+        raise TransitionForbidden(_("You may not ask for remote access on this ticket."))
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = _("Say what will be done.")
+    if not 5 <= int(minutes or 0) <= 24 * 60:
+        errors["minutes"] = _("Between 5 minutes and 24 hours.")
+    if errors:
+        raise ValidationError(errors)
+    request = RemoteAccessRequest.objects.create(
+        ticket=ticket, requested_by=user, reason=reason.strip(), minutes=int(minutes)
+    )
+    _event(ticket, user, _("Remote access requested"), remote_request=request.pk)
+    return request
+
+
+@transaction.atomic
+def remote_access_decide(
+    *,
+    request: RemoteAccessRequest,
+    user: User,
+    approve: bool,
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    now: datetime | None = None,
+) -> RemoteAccessRequest:
+    """The customer approves, with a time window, or refuses. Who, when and how long is kept."""
+    request = (
+        RemoteAccessRequest.objects.select_for_update().select_related("ticket").get(pk=request.pk)
+    )
+    if not may.is_customer_of(request.ticket, user):
+        raise TransitionForbidden(_("Only the customer can authorise remote access."))
+    if request.status != RemoteAccessRequest.Status.PENDING:
+        raise TransitionConflict(_("This request has already been answered."))
+    now = now or timezone.now()
+    if approve:
+        window_start = window_start or now
+        window_end = window_end or window_start + timedelta(minutes=request.minutes)
+        if window_end <= window_start:
+            raise ValidationError({"window_end": _("The window must end after it starts.")})
+        if window_end <= now:
+            raise ValidationError({"window_end": _("The window is already over.")})
+        request.window_start, request.window_end = window_start, window_end
+        request.status = RemoteAccessRequest.Status.APPROVED
+    else:
+        request.status = RemoteAccessRequest.Status.REFUSED
+    request.decided_by, request.decided_at = user, now
+    request.save()
+    _event(
+        request.ticket,
+        user,
+        _("Remote access approved") if approve else _("Remote access refused"),
+        remote_request=request.pk,
+    )
+    return request
