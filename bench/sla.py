@@ -82,6 +82,13 @@ def _ram_gib() -> float:
     return 0.0
 
 
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "n/a"
+
+
 def machine() -> dict[str, str]:
     from django.db import connection
 
@@ -96,6 +103,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "django": django.get_version(),
         "os": platform.platform(),
+        "load": _load(),
     }
 
 
@@ -150,6 +158,8 @@ def report(*, started: datetime, info: dict, data, idle, due, profile, creation,
             "-",
         ),
     ]
+    # Other work on the same cores shows in the tail latencies first.
+    load = f"load average {info['load']} at the start, {_load()} at the end"
     wall = os.environ.get("BENCH_STARTED")
     wall_text = f"{time.time() - float(wall):.0f} s so far" if wall else "n/a"
     plan = "\n".join(idle.plan)
@@ -160,7 +170,7 @@ def report(*, started: datetime, info: dict, data, idle, due, profile, creation,
         "",
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM; {info['os']}",
         f"- Software: PostgreSQL {info['postgresql']}, Python {info['python']}, "
-        f"Django {info['django']}",
+        f"Django {info['django']}; {load}",
         f"- Dataset: {data.tickets:,} tickets ({data.open_tickets:,} open), "
         f"{data.clocks:,} SLA clocks ({data.running_clocks:,} running, none due), "
         f"besides the {data.demo_tickets} demo tickets; "

@@ -180,18 +180,18 @@ def _kind_counts(now: datetime) -> dict:
     counts = {}
     for kind in KINDS:
         of_kind = Q(kind=kind)
-        counts[f"{kind}__met"] = Count("pk", filter=of_kind & met_q(now))
-        counts[f"{kind}__breached"] = Count("pk", filter=of_kind & breached_q(now))
-        counts[f"{kind}__pending"] = Count("pk", filter=of_kind & pending_q(now))
+        counts[f"{kind}_met"] = Count("pk", filter=of_kind & met_q(now))
+        counts[f"{kind}_breached"] = Count("pk", filter=of_kind & breached_q(now))
+        counts[f"{kind}_pending"] = Count("pk", filter=of_kind & pending_q(now))
     return counts
 
 
 def _by_kind(row: dict) -> dict[str, Compliance]:
     return {
         kind: Compliance(
-            met=row[f"{kind}__met"],
-            breached=row[f"{kind}__breached"],
-            pending=row[f"{kind}__pending"],
+            met=row[f"{kind}_met"],
+            breached=row[f"{kind}_breached"],
+            pending=row[f"{kind}_pending"],
         )
         for kind in KINDS
     }

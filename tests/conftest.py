@@ -24,3 +24,29 @@ from hypothesis import settings as hypothesis_settings  # noqa: E402
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language, whatever an earlier request switched to."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def installed_defaults(db):
+    """The rows migrations install (roles, escalation ladder), whatever a flush removed.
+
+    Transactional tests empty every table when they end, and restoring the
+    migration data from a serialized copy proved unreliable across the suite.
+    """
+    from accounts.services import roles_sync
+    from tickets.ladder import ladder_install_defaults
+    from tickets.models import EscalationRule
+
+    roles_sync()
+    ladder_install_defaults(EscalationRule)

@@ -50,7 +50,7 @@ def browser_context_args(browser_context_args, viewport):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, installed_defaults):
     demo_load(today=timezone.localdate())
 
 

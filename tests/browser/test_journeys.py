@@ -23,8 +23,7 @@ from tickets.work import remote_access_request
 
 pytestmark = [
     pytest.mark.browser,
-    # Keep the rows migrations install (roles, escalation ladder) across live-server tests.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -200,3 +199,32 @@ def test_customer_submits_confirms_rates_and_authorises(
     shoot(page, "customer-journey")
     ticket.refresh_from_db()
     assert ticket.confirmed_by_customer and ticket.rating.score == 5
+
+
+def _met(page, kind: str) -> int:
+    text = page.get_by_test_id(f"compliance-{kind}").inner_text()
+    return int(re.search(r"(\d+)\s*(?:个)?\s*(?:达标|met)", text).group(1))
+
+
+def test_manager_sees_the_ticket_counted_and_acknowledges_an_escalation(
+    page, live_server, demo, login, shoot
+):
+    login(page, "manager")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    before = _met(page, "onsite")
+    _resolved_ticket("水厂网关重启后无数据")
+    page.reload()
+    assert _met(page, "onsite") == before + 1
+    expect(page.locator(".chart svg").first).to_be_visible()
+    shoot(page, "manager-dashboard")
+
+    page.goto(f"{live_server.url}/dashboard/escalations/")
+    button = page.locator("[data-testid^=acknowledge-]").first
+    step_id = int(button.get_attribute("data-testid").split("-")[1])
+    button.click()
+    expect(page.locator(f"[data-testid=acknowledge-{step_id}]")).to_have_count(0)
+    shoot(page, "manager-escalations")
+    from tickets.models import EscalationStep
+
+    step = EscalationStep.objects.get(pk=step_id)
+    assert step.acknowledged_by.username == "manager"

@@ -33,7 +33,7 @@ def branch():
 
 
 @pytest.fixture
-def staff(branch, db):
+def staff(branch, installed_defaults):
     other_branch = BranchFactory(name="North", code="north")
     return {
         "agent": UserFactory(username="agent", role=Role.AGENT, branch=branch),

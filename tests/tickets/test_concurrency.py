@@ -19,8 +19,7 @@ from tickets.services import ticket_create, ticket_transition
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
-    # serialized_rollback keeps the rows migrations install (the escalation ladder, roles).
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="row locks and SKIP LOCKED need PostgreSQL",

@@ -34,7 +34,7 @@ def _late_ticket(world):
 
 
 @needs_redis
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_beat_task_runs_the_sweep_in_a_real_worker_over_redis(world):
     ticket = _late_ticket(world)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
