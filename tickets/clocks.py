@@ -32,7 +32,12 @@ class ScheduleCache:
             if calendar_id is None:
                 schedule = Schedule.around_the_clock(ZoneInfo(settings.TIME_ZONE))
             else:
-                calendar = Calendar.objects.prefetch_related("windows", "days").get(pk=calendar_id)
+                calendar = Calendar.objects.get(pk=calendar_id)
+                if not calendar.is_always_on:
+                    # Only business hours need their windows, holidays and make-up days.
+                    calendar = Calendar.objects.prefetch_related("windows", "days").get(
+                        pk=calendar_id
+                    )
                 schedule = calendar.schedule()
             self._schedules[calendar_id] = schedule
         return self._schedules[calendar_id]

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +33,6 @@ from tickets.models import (
     State,
     Ticket,
     TicketEvent,
-    TicketSequence,
 )
 
 # An agent's clock may run a little ahead of the server's.
@@ -42,11 +40,16 @@ FUTURE_TOLERANCE = timedelta(minutes=2)
 
 
 def _next_number(year: int) -> str:
-    TicketSequence.objects.bulk_create([TicketSequence(year=year, last=0)], ignore_conflicts=True)
-    # The UPDATE holds the row lock until commit: numbers are unique and gapless
-    # per committed ticket.
-    TicketSequence.objects.filter(year=year).update(last=F("last") + 1)
-    last = TicketSequence.objects.values_list("last", flat=True).get(year=year)
+    # One statement: the row lock it takes lasts until commit, so numbers are
+    # unique and gapless per committed ticket, even with concurrent creation.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO tickets_ticketsequence (year, last) VALUES (%s, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = tickets_ticketsequence.last + 1 "
+            "RETURNING last",
+            [year],
+        )
+        last = cursor.fetchone()[0]
     return f"{year}-{last:06d}"
 
 
