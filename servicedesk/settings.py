@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "accounts",
     "contracts",
     "tickets",
+    "inspections",
     "reports",
 ]
 

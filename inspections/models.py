@@ -1,0 +1,409 @@
+"""Inspections (巡检): checklists, plans per contract, inspections, results, rectifications.
+
+Seed 004, 7.3.2: weekly inspections, compare with the previous period and
+watch anomalies, rectification (整改) verified; seed 002, 4.5.1: half-yearly
+on-site checks; seed 000: annual health check (年度健康检查).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class ChecklistTemplate(models.Model):
+    """A versioned checklist; an inspection keeps the exact version it was carried out with."""
+
+    name = models.CharField(_("name"), max_length=150)
+    code = models.SlugField(_("code"), max_length=50)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="template_code_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class ChecklistSection(models.Model):
+    """A group of items, e.g. base software, application, network, security (seed 004, 7.3.2.1)."""
+
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        verbose_name=_("template"),
+        on_delete=models.CASCADE,
+        related_name="sections",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=150)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["template", "order", "pk"]
+        verbose_name = _("checklist section")
+        verbose_name_plural = _("checklist sections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistItem(models.Model):
+    class AnswerKind(models.TextChoices):
+        PASS_FAIL = "pass_fail", _("Pass or fail")
+        NUMBER = "number", _("Measured value")
+        TEXT = "text", _("Text")
+
+    section = models.ForeignKey(
+        ChecklistSection, verbose_name=_("section"), on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("what to check"), max_length=300)
+    guidance = models.TextField(_("how to check"), blank=True)
+    answer_kind = models.CharField(_("answer"), max_length=10, choices=AnswerKind.choices)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    min_value = models.DecimalField(
+        _("lowest acceptable"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        _("highest acceptable"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    change_threshold_percent = models.PositiveSmallIntegerField(
+        _("flag a change from last time above (%)"), null=True, blank=True
+    )
+    required = models.BooleanField(_("required"), default=True)
+    photo_required = models.BooleanField(_("photo required"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["section", "order", "pk"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class InspectionPlan(models.Model):
+    """A contract's promise of regular inspections; it generates scheduled ones ahead of time."""
+
+    class Cycle(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        HALF_YEARLY = "half_yearly", _("Half-yearly")
+        ANNUAL = "annual", _("Annual health check")
+        CUSTOM = "custom", _("Every N days")
+
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="inspection_plans",
+    )
+    site = models.ForeignKey(
+        "contracts.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+    )
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        verbose_name=_("checklist"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
+    cycle = models.CharField(_("cycle"), max_length=20, choices=Cycle.choices)
+    interval_days = models.PositiveIntegerField(_("every N days"), null=True, blank=True)
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Blank: an engineer of the site's branch."),
+    )
+    starts_on = models.DateField(_("first inspection on"))
+    ends_on = models.DateField(_("last inspection by"), null=True, blank=True)
+    lead_days = models.PositiveIntegerField(_("schedule this many days ahead"), default=30)
+    remind_days_before = models.PositiveIntegerField(_("remind this many days before"), default=2)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["contract", "cycle"]
+        verbose_name = _("inspection plan")
+        verbose_name_plural = _("inspection plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(cycle="custom") | models.Q(interval_days__gte=1),
+                name="plan_custom_cycle_has_interval",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.get_cycle_display()}"
+
+
+class Inspection(FSMModelMixin, models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        SIGNED = "signed", _("Signed by the customer")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    plan = models.ForeignKey(
+        InspectionPlan,
+        verbose_name=_("plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspections",
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    site = models.ForeignKey(
+        "contracts.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    template = models.ForeignKey(
+        ChecklistTemplate, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="+"
+    )
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+    )
+    due_on = models.DateField(_("due on"), db_index=True)
+    state = FSMField(
+        _("state"), max_length=20, choices=State.choices, default=State.SCHEDULED, protected=True
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_note = models.TextField(_("reviewer's note"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signer_name = models.CharField(_("signed by"), max_length=100, blank=True)
+    signature = models.ImageField(
+        _("signature"), upload_to="inspection-signatures/%Y/%m/", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-due_on", "-pk"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            # Generating the schedule twice cannot create a second inspection.
+            models.UniqueConstraint(fields=["plan", "due_on"], name="inspection_once_per_plan_day"),
+        ]
+        indexes = [models.Index(fields=["state", "due_on"], name="inspection_state_due")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.due_on}"
+
+    @transition(field=state, source=State.SCHEDULED, target=State.IN_PROGRESS)
+    def start(self, *, at) -> None:
+        self.started_at = at
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.SUBMITTED)
+    def submit(self, *, at) -> None:
+        self.submitted_at = at
+
+    @transition(field=state, source=State.SUBMITTED, target=State.IN_PROGRESS)
+    def send_back(self, *, at) -> None:
+        self.submitted_at = None
+
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
+    def approve(self, *, at) -> None:
+        self.approved_at = at
+
+    @transition(field=state, source=State.APPROVED, target=State.SIGNED)
+    def sign(self, *, at) -> None:
+        self.signed_at = at
+
+    @transition(field=state, source=[State.SCHEDULED, State.IN_PROGRESS], target=State.CANCELLED)
+    def cancel(self, *, at) -> None:
+        pass
+
+
+class InspectionResult(models.Model):
+    """The answer to one checklist item, flagged when out of range or changed since last time."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="results"
+    )
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="results"
+    )
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    value = models.DecimalField(
+        _("measured value"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
+    text = models.TextField(_("answer"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    anomaly = models.BooleanField(_("anomaly"), default=False)
+    anomaly_reason = models.CharField(_("why it is an anomaly"), max_length=300, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous result"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["inspection", "item__section__order", "item__order", "pk"]
+        verbose_name = _("inspection result")
+        verbose_name_plural = _("inspection results")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="result_once_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.item_id}"
+
+
+class InspectionPhoto(models.Model):
+    result = models.ForeignKey(
+        InspectionResult, verbose_name=_("result"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="inspections/%Y/%m/")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Rectification(models.Model):
+    """A rectification action (整改) opened from an anomaly, tracked to verification."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done, to verify")
+        VERIFIED = "verified", _("Verified")
+
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("inspection"),
+        on_delete=models.CASCADE,
+        related_name="rectifications",
+    )
+    result = models.ForeignKey(
+        InspectionResult,
+        verbose_name=_("result"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+    )
+    description = models.TextField(_("what must be done"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_note = models.TextField(_("what was done"), blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("fault ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("rectification")
+        verbose_name_plural = _("rectifications")
+
+    def __str__(self) -> str:
+        return self.description[:50]
+
+
+class InspectionAlert(models.Model):
+    """A reminder before an inspection falls due or an escalation when overdue: sent once each."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        OVERDUE = "overdue", _("Overdue: escalated")
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(_("sent at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("inspection alert")
+        verbose_name_plural = _("inspection alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "kind"], name="inspection_alert_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.kind}"
