@@ -375,7 +375,13 @@ def demo_load(*, today: date) -> list[DemoLogin]:
             name=contact_name,
             defaults={"position": position, "phone": phone, "user": user, "is_primary": True},
         )
-    _demo_tickets(now=_demo_now(today))
+    now = _demo_now(today)
+    _demo_tickets(now=now)
+    from inspections.demo import demo_inspections
+    from reports.demo import demo_satisfaction
+
+    demo_inspections(now=now)
+    demo_satisfaction(now=now)
     return DEMO_LOGINS
 
 

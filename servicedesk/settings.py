@@ -160,6 +160,9 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than this is pointless: the next one catches up.
         "options": {"expires": max(SLA_SWEEP_SECONDS * 2, 10)},
     },
+    "inspections-generate": {"task": "inspections.tasks.inspections_generate", "schedule": 3600},
+    "inspections-alert": {"task": "inspections.tasks.inspections_alert", "schedule": 300},
+    "surveys-send-due": {"task": "reports.tasks.surveys_send_due", "schedule": 3600},
 }
 REOPEN_WINDOW_DAYS = env.REOPEN_WINDOW_DAYS
 DEMO_PASSWORD = env.DEMO_PASSWORD

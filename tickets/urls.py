@@ -66,4 +66,7 @@ urlpatterns = [
     path("m/", include((engineer_urls, "engineer"))),
     path("portal/", include((portal_urls, "portal"))),
     path("dashboard/", include((dashboard_urls, "dashboard"))),
+    path("inspections/", include("inspections.urls")),
+    path("surveys/", include("reports.survey_urls")),
+    path("reports/", include("reports.urls")),
 ]

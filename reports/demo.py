@@ -1,0 +1,5 @@
+"""Demo satisfaction data (being written)."""
+
+
+def demo_satisfaction(*, now) -> None:
+    return None

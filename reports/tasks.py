@@ -1,0 +1,20 @@
+"""Celery tasks of the reports app: thin wrappers over services a command can run too."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(ignore_result=True)
+def surveys_send_due() -> int:
+    """Send the half-yearly questionnaire where due and remind unanswered ones."""
+    from reports.surveys import surveys_send_due as send
+
+    return send(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def report_render(job_id: int) -> None:
+    """Render a long report in the background; the job row carries progress and the file."""
+    from reports.rendering import report_job_run
+
+    report_job_run(job_id=job_id)
