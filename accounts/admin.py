@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Branch, User
+from accounts.models import Branch, DutyShift, User
 
 
 @admin.register(Branch)
@@ -42,3 +42,14 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:
         return ", ".join(g.name for g in obj.groups.all())
+
+
+@admin.register(DutyShift)
+class DutyShiftAdmin(admin.ModelAdmin):
+    """The duty roster (值班表): who is on duty for a branch, for holidays and events too."""
+
+    list_display = ["engineer", "branch", "starts_at", "ends_at", "note"]
+    list_filter = ["branch"]
+    search_fields = ["engineer__username", "engineer__first_name", "note"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["engineer", "branch"]

@@ -1,15 +1,15 @@
-"""Placeholder routes: the satisfaction pages are being written."""
+"""Satisfaction pages: the desk's overview and return visits, the contact's questionnaires."""
 
-from django.http import HttpResponse
 from django.urls import path
 
-
-def _pending(request, *args, **kwargs):
-    return HttpResponse(status=501)
-
+from reports import survey_views as views
 
 app_name = "surveys"
 urlpatterns = [
-    path("", _pending, name="home"),
-    path("portal/", _pending, name="portal"),
+    path("", views.home, name="home"),
+    path("return-visit/<str:number>/", views.return_visit, name="return_visit"),
+    path("questionnaire/", views.preview, name="preview"),
+    path("questionnaire/<int:pk>/", views.preview, name="preview"),
+    path("portal/", views.portal, name="portal"),
+    path("portal/<int:pk>/", views.answer, name="answer"),
 ]

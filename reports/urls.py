@@ -1,14 +1,13 @@
-"""Placeholder routes: the report pages are being written."""
+"""Report pages: the manager's reports, job downloads, inspection report PDFs."""
 
-from django.http import HttpResponse
 from django.urls import path
 
-
-def _pending(request, *args, **kwargs):
-    return HttpResponse(status=501)
-
+from reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("", _pending, name="home"),
+    path("", views.home, name="home"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("jobs/<int:pk>/run/", views.job_run, name="job_run"),
+    path("inspections/<int:pk>/pdf/", views.inspection_pdf, name="inspection_pdf"),
 ]

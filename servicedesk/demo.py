@@ -376,6 +376,7 @@ def demo_load(*, today: date) -> list[DemoLogin]:
             defaults={"position": position, "phone": phone, "user": user, "is_primary": True},
         )
     now = _demo_now(today)
+    _demo_roster(now=now)
     _demo_tickets(now=now)
     from inspections.demo import demo_inspections
     from reports.demo import demo_satisfaction
@@ -383,6 +384,21 @@ def demo_load(*, today: date) -> list[DemoLogin]:
     demo_inspections(now=now)
     demo_satisfaction(now=now)
     return DEMO_LOGINS
+
+
+def _demo_roster(*, now: datetime) -> None:
+    """Today's duty: one engineer per branch on call around the clock (值班)."""
+    from accounts.models import DutyShift
+
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    for username in ["engineer2", "engineer3", "engineer4"]:
+        engineer = User.objects.get(username=username)
+        DutyShift.objects.get_or_create(
+            engineer=engineer,
+            branch=engineer.branch,
+            starts_at=start,
+            defaults={"ends_at": start + timedelta(days=1), "note": "值班"},
+        )
 
 
 def _demo_now(today: date) -> datetime:

@@ -67,6 +67,8 @@ def shoot(artifacts_dir, viewport):
 @pytest.fixture
 def login(live_server):
     def as_user(page, username: str) -> None:
+        # A new person at the same browser: forget whoever was logged in.
+        page.context.clear_cookies()
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", "demo-pass-2026")

@@ -178,19 +178,23 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-def test_queue_ticket_page_and_engineer_home_do_not_grow_queries_with_tickets(client, world):
-    first = _ticket(world)
-    ticket_acknowledge(ticket_id=first.pk, user=world["agent"])
-    ticket_dispatch(ticket_id=first.pk, user=world["agent"], engineer=world["engineer"])
+def test_queue_ticket_page_and_engineer_home_cost_the_same_for_10_and_100_tickets(client, world):
+    def dispatched():
+        ticket = _ticket(world)
+        ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
+        ticket_dispatch(ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer"])
+        return ticket
+
+    first = dispatched()
+    for _ in range(9):
+        dispatched()
     _client(client, world["agent"])
     few_queue = _queries(client, "/desk/")
     few_page = _queries(client, f"/desk/tickets/{first.number}/")
     client.force_login(world["engineer"])
     few_mine = _queries(client, "/m/")
-    for _ in range(10):
-        other = _ticket(world)
-        ticket_acknowledge(ticket_id=other.pk, user=world["agent"])
-        ticket_dispatch(ticket_id=other.pk, user=world["agent"], engineer=world["engineer"])
+    for _ in range(90):
+        dispatched()
     assert _queries(client, "/m/") == few_mine
     client.force_login(world["agent"])
     assert _queries(client, "/desk/") == few_queue
@@ -227,7 +231,7 @@ def test_files_are_served_only_to_people_who_may_see_the_ticket(client, world):
     client.force_login(world["customer_user"])
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"disk full at 03:00"
+    assert response.content == b"disk full at 03:00"
     client.force_login(world["other_customer_user"])
     assert client.get(url).status_code == 404
     client.force_login(world["engineer_north"])
@@ -262,3 +266,24 @@ def test_everyone_can_change_their_password(client, world):
     assert response.status_code == 302
     client.logout()
     assert client.login(username="engineer", password="a-much-longer-pass-2026")
+
+
+def test_dispatch_suggests_the_on_duty_engineer_of_the_site_branch_first(client, world):
+    from accounts.models import DutyShift
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    on_call = UserFactory(username="on_call", role=Role.ENGINEER, branch=world["engineer"].branch)
+    now = timezone.now()
+    DutyShift.objects.create(
+        engineer=on_call,
+        branch=on_call.branch,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=8),
+    )
+    ticket = _ticket(world)
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
+    page = _client(client, world["agent"]).get(f"/desk/tickets/{ticket.number}/")
+    suggested = [e.username for e in page.context["suggested"]]
+    assert suggested[:2] == ["on_call", "engineer"]
+    assert suggested[-1] == "engineer_north"  # other branches last

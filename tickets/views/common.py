@@ -106,11 +106,32 @@ FILE_SOURCES = {
 }
 
 
+def stored_file_response(
+    stored, *, filename: str, as_attachment: bool = False, content_type: str | None = None
+):
+    """An uploaded or rendered file as one response.
+
+    Files here are photos, signatures and reports of a few megabytes: read
+    whole, the response holds no open file and no half-finished request.
+    """
+    import mimetypes
+
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    with stored.open("rb") as handle:
+        data = handle.read()
+    guessed = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    response = HttpResponse(data, content_type=guessed)
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    return response
+
+
 @login_required
 def download(request, kind: str, pk: int):
     """Uploaded files go out only to people who may see their ticket; never from a public URL."""
     from django.apps import apps
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     from accounts.selectors import tickets_visible_to
     from tickets.models import Ticket
@@ -128,4 +149,4 @@ def download(request, kind: str, pk: int):
     if not stored:
         raise Http404
     name = getattr(record, "name", "") or stored.name.rsplit("/", 1)[-1]
-    return FileResponse(stored.open("rb"), filename=name)
+    return stored_file_response(stored, filename=name)

@@ -1,0 +1,72 @@
+"""PDF rendering: the only module that imports WeasyPrint.
+
+Templates under templates/reports/ extend `reports/_document.html`, which
+inlines the print stylesheet (A4, a running header, "page N of M" in the
+margin boxes, a CJK font named on the body and on every margin box because
+margin boxes do not inherit it). Images come from the default storage through
+`storage:` URLs or from data: URIs; nothing is fetched over the network.
+"""
+
+import logging
+import mimetypes
+import re
+from urllib.parse import quote, unquote
+
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STORAGE_SCHEME = "storage:"
+
+# WeasyPrint logs every rendering step at INFO; a worker log needs only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def storage_url(name: str) -> str:
+    """The URL a report template uses for a stored file (a photo, a signature)."""
+    return STORAGE_SCHEME + quote(name)
+
+
+class StorageFetcher(URLFetcher):
+    """Reads `storage:` URLs from the default storage and data: URIs; refuses everything else."""
+
+    def fetch(self, url, headers=None):
+        if url.startswith(STORAGE_SCHEME):
+            name = unquote(url[len(STORAGE_SCHEME) :])
+            with default_storage.open(name, "rb") as stored:
+                body = stored.read()
+            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        raise ValueError(f"reports never fetch {url.split(':', 1)[0]} URLs")
+
+
+def page_counter_css(label: str) -> str:
+    """ "Page {page} of {pages}" (translated) -> a CSS `content` value with page counters."""
+    tokens = []
+    for part in re.split(r"(\{pages?\})", label):
+        if part == "{page}":
+            tokens.append("counter(page)")
+        elif part == "{pages}":
+            tokens.append("counter(pages)")
+        elif part:
+            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+            tokens.append(f'"{escaped}"')
+    return " ".join(tokens) or '""'
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a Django template to PDF bytes; only stored files and data: URIs are read."""
+    context = {
+        "page_label_css": page_counter_css(_("Page {page} of {pages}")),
+        **context,
+    }
+    html = render_to_string(template_name, context)
+    base_url = f"{STORAGE_SCHEME}/"
+    document = HTML(
+        string=html, base_url=base_url, url_fetcher=StorageFetcher(fail_on_errors=False)
+    )
+    return document.write_pdf()

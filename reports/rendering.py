@@ -1,0 +1,238 @@
+"""Report jobs: request one (permissions, parameters), render it with progress, keep the file.
+
+Short reports (a day's repairs, one inspection) are rendered in the request;
+long ones (a month of SLA for every customer, a year of satisfaction) go
+through a `ReportJob` a Celery worker renders. The job row is the source of
+truth: if the broker is down when a job is requested, it stays queued and
+`manage.py render_reports` (or the next request of the reports page)
+renders it later.
+"""
+
+import logging
+import traceback
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.selectors import customer_id_of, role_of
+from reports import documents
+from reports.models import ReportJob
+
+logger = logging.getLogger(__name__)
+
+MANAGER_ROLES = ("manager", "leader", "admin")
+STAFF_ROLES = ("agent", "engineer", "manager", "leader", "admin")
+Kind = ReportJob.Kind
+Format = ReportJob.Format
+
+# Which formats each kind of report comes in.
+FORMATS = {
+    Kind.INSPECTION: [Format.PDF],
+    Kind.SATISFACTION_YEAR: [Format.PDF],
+    Kind.SLA_MONTH: [Format.PDF, Format.CSV],
+    Kind.DAILY_REPAIR: [Format.PDF, Format.CSV],
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def _int(params: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
+    value = params.get(name)
+    if value in (None, ""):
+        if required:
+            raise ValidationError({name: _("This field is required.")})
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: _("Enter a whole number.")}) from None
+    if not low <= number <= high:
+        raise ValidationError(
+            {name: _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}}
+        )
+    return number
+
+
+def report_params_clean(*, kind: str, params: dict) -> dict:
+    """Validate and normalise the parameters of a report; ValidationError names the field."""
+    from contracts.models import Contract, Customer
+    from inspections.models import Inspection
+
+    params = dict(params or {})
+    if kind == Kind.INSPECTION:
+        pk = _int(params, "inspection", low=1, high=2**63)
+        if not Inspection.objects.filter(pk=pk).exists():
+            raise ValidationError({"inspection": _("No such inspection.")})
+        return {"inspection": pk}
+    if kind == Kind.DAILY_REPAIR:
+        try:
+            day = date.fromisoformat(str(params.get("day", "")))
+        except ValueError:
+            raise ValidationError({"day": _("Enter a date as YYYY-MM-DD.")}) from None
+        return {"day": day.isoformat()}
+    if kind in (Kind.SLA_MONTH, Kind.SATISFACTION_YEAR):
+        cleaned = {"year": _int(params, "year", low=2000, high=2100)}
+        if kind == Kind.SLA_MONTH:
+            cleaned["month"] = _int(params, "month", low=1, high=12)
+            contract = _int(params, "contract", low=1, high=2**63, required=False)
+            if contract is not None and not Contract.objects.filter(pk=contract).exists():
+                raise ValidationError({"contract": _("No such contract.")})
+            cleaned["contract"] = contract
+        customer = _int(params, "customer", low=1, high=2**63, required=False)
+        if customer is not None and not Customer.objects.filter(pk=customer).exists():
+            raise ValidationError({"customer": _("No such customer.")})
+        cleaned["customer"] = customer
+        return cleaned
+    raise ValidationError({"kind": _("Unknown report.")})
+
+
+def may_request(user, *, kind: str, params: dict) -> bool:
+    """Managers, leaders and admins get every report; staff and the customer's own contacts
+    get an inspection report of that customer."""
+    role = role_of(user)
+    if role in MANAGER_ROLES:
+        return True
+    if kind != Kind.INSPECTION:
+        return False
+    from inspections.models import Inspection
+
+    inspection = Inspection.objects.filter(pk=params.get("inspection")).select_related("contract")
+    inspection = inspection.first()
+    if inspection is None:
+        return False
+    if role in STAFF_ROLES:
+        return True
+    return role == "customer" and customer_id_of(user) == inspection.contract.customer_id
+
+
+def _filename(kind: str, fmt: str, params: dict) -> str:
+    if kind == Kind.INSPECTION:
+        stem = f"inspection-{params['inspection']}"
+    elif kind == Kind.DAILY_REPAIR:
+        stem = f"repairs-{params['day']}"
+    elif kind == Kind.SLA_MONTH:
+        stem = f"sla-{params['year']}-{params['month']:02d}"
+    else:
+        stem = f"satisfaction-{params['year']}"
+    if params.get("customer"):
+        stem += f"-customer{params['customer']}"
+    if params.get("contract"):
+        stem += f"-contract{params['contract']}"
+    return f"{stem}.{fmt}"
+
+
+def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered:
+    """Render a report from cleaned parameters, in the request or in a job."""
+    from inspections.models import Inspection
+
+    if format not in FORMATS.get(kind, []):
+        raise ValidationError({"format": _("This report does not come in that format.")})
+    if kind == Kind.INSPECTION:
+        content = documents.inspection_report_pdf(Inspection.objects.get(pk=params["inspection"]))
+    elif kind == Kind.DAILY_REPAIR:
+        day = date.fromisoformat(params["day"])
+        render = documents.daily_repair_csv if format == Format.CSV else documents.daily_repair_pdf
+        content = render(day=day)
+    elif kind == Kind.SLA_MONTH:
+        render = documents.sla_month_csv if format == Format.CSV else documents.sla_month_pdf
+        content = render(
+            year=params["year"],
+            month=params["month"],
+            customer=params.get("customer"),
+            contract=params.get("contract"),
+            now=now,
+        )
+    else:
+        content = documents.satisfaction_year_pdf(
+            year=params["year"], customer=params.get("customer")
+        )
+    content_type = "text/csv; charset=utf-8" if format == Format.CSV else "application/pdf"
+    return Rendered(content, _filename(kind, format, params), content_type)
+
+
+def _enqueue(job_id: int) -> None:
+    """Hand the job to a worker; with the broker down it stays queued for later."""
+    from reports.tasks import report_render as task
+
+    try:
+        task.apply_async((job_id,), retry=False)
+    except Exception:
+        logger.warning("could not queue report job %s; it stays queued", job_id)
+
+
+def report_job_request(*, user, kind: str, format: str, params: dict) -> ReportJob:
+    """Create a queued job after checking the parameters and who asks; queued on commit."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("Unknown report.")})
+    if format not in FORMATS[kind]:
+        raise ValidationError({"format": _("This report does not come in that format.")})
+    cleaned = report_params_clean(kind=kind, params=params)
+    if not may_request(user, kind=kind, params=cleaned):
+        raise PermissionDenied
+    job = ReportJob.objects.create(kind=kind, format=format, params=cleaned, requested_by=user)
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _progress(job: ReportJob, value: int, **fields) -> None:
+    job.progress = value
+    for name, field_value in fields.items():
+        setattr(job, name, field_value)
+    job.save(update_fields=["progress", "updated_at", *fields])
+
+
+def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
+    """Render a queued job: running 10 %, rendered 90 %, saved 100 % and done.
+
+    Never raises: a failure is recorded on the job (status failed, the error
+    text) so the person who asked sees it. A job already taken by another
+    worker, finished or gone is left alone.
+    """
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ReportJob.Status.QUEUED:
+            return job
+        _progress(job, 10, status=ReportJob.Status.RUNNING, started_at=timezone.now(), error="")
+    try:
+        params = report_params_clean(kind=job.kind, params=job.params)
+        _progress(job, 50)
+        rendered = report_render(kind=job.kind, format=job.format, params=params, now=now)
+        _progress(job, 90)
+        job.file.save(rendered.filename, ContentFile(rendered.content), save=False)
+        _progress(
+            job,
+            100,
+            file=job.file,
+            status=ReportJob.Status.DONE,
+            finished_at=timezone.now(),
+        )
+    except Exception as exc:
+        logger.exception("report job %s failed", job_id)
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        job.error = (message or type(exc).__name__) + "\n\n" + traceback.format_exc(limit=3)
+        job.status = ReportJob.Status.FAILED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["error", "status", "finished_at", "updated_at"])
+    return job
+
+
+def report_jobs_run_queued(*, limit: int | None = None) -> int:
+    """Render the queued jobs, oldest first, in this process; returns how many ran."""
+    ids = list(
+        ReportJob.objects.filter(status=ReportJob.Status.QUEUED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for job_id in ids:
+        report_job_run(job_id=job_id)
+    return len(ids)

@@ -1,0 +1,231 @@
+"""Report pages: the manager's reports page, job downloads, the inspection report PDF.
+
+Short reports (a day's repairs, one inspection) are rendered in the request;
+long ones (a month of SLA, a year of satisfaction) become jobs whose progress
+the page shows, refreshing itself with a meta tag while any is unfinished.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.selectors import role_of
+from contracts.models import Contract, Customer
+from reports.models import ReportJob
+from reports.rendering import (
+    Rendered,
+    may_request,
+    report_job_request,
+    report_job_run,
+    report_params_clean,
+    report_render,
+)
+from reports.sla_stats import service_tz
+from tickets.views.common import MANAGERS, role_required, stored_file_response
+
+Kind = ReportJob.Kind
+Format = ReportJob.Format
+# A job still waiting after this long was probably never handed to a worker (broker down):
+# the page offers to render it in the request.
+STALE_AFTER = timedelta(minutes=2)
+JOBS_SHOWN = 20
+SELECT = {"style": "max-width: 100%"}
+
+
+def _today():
+    return timezone.localdate(timezone.now(), service_tz())
+
+
+class DailyRepairForm(forms.Form):
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=[(Format.PDF, "PDF"), (Format.CSV, "CSV")]
+    )
+
+
+class SlaMonthForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    month = forms.IntegerField(label=gettext_lazy("Month"), min_value=1, max_value=12)
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("Customer"),
+        queryset=Customer.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("All customers"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    contract = forms.ModelChoiceField(
+        label=gettext_lazy("Contract"),
+        queryset=Contract.objects.order_by("number"),
+        required=False,
+        empty_label=gettext_lazy("All contracts"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=[(Format.PDF, "PDF"), (Format.CSV, "CSV")]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        customer, contract = cleaned.get("customer"), cleaned.get("contract")
+        if customer and contract and contract.customer_id != customer.pk:
+            raise ValidationError(_("This contract belongs to another customer."))
+        return cleaned
+
+
+class SatisfactionYearForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("Customer"),
+        queryset=Customer.objects.order_by("name"),
+        required=False,
+        empty_label=gettext_lazy("All customers"),
+        widget=forms.Select(attrs=SELECT),
+    )
+
+
+FORMS = {
+    Kind.DAILY_REPAIR: (DailyRepairForm, "daily"),
+    Kind.SLA_MONTH: (SlaMonthForm, "sla"),
+    Kind.SATISFACTION_YEAR: (SatisfactionYearForm, "satisfaction"),
+}
+
+
+def _initial_forms() -> dict:
+    today = _today()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return {
+        "daily": DailyRepairForm(
+            prefix="daily", initial={"day": today.isoformat(), "format": Format.PDF}
+        ),
+        "sla": SlaMonthForm(
+            prefix="sla",
+            initial={"year": last_month.year, "month": last_month.month, "format": Format.PDF},
+        ),
+        "satisfaction": SatisfactionYearForm(
+            prefix="satisfaction", initial={"year": today.year - (today.month < 12)}
+        ),
+    }
+
+
+def _attachment(rendered: Rendered) -> HttpResponse:
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    return response
+
+
+def _page(request, forms_by_name: dict, *, status: int = 200):
+    jobs = list(
+        ReportJob.objects.filter(requested_by=request.user).order_by("-created_at", "-pk")[
+            :JOBS_SHOWN
+        ]
+    )
+    now = timezone.now()
+    unfinished = [
+        j for j in jobs if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
+    ]
+    for job in jobs:
+        job.stale = job.status == ReportJob.Status.QUEUED and now - job.created_at > STALE_AFTER
+    context = {**forms_by_name, "jobs": jobs, "refresh": bool(unfinished)}
+    response = render(request, "reports/home.html", context, status=status)
+    if unfinished:
+        response["Refresh"] = "3"
+    return response
+
+
+@role_required(*MANAGERS)
+def home(request):
+    """Forms for the daily repair, monthly SLA and yearly satisfaction reports; the jobs."""
+    forms_by_name = _initial_forms()
+    if request.method != "POST":
+        return _page(request, forms_by_name)
+    kind = request.POST.get("report", "")
+    if kind not in FORMS:
+        messages.error(request, _("Choose a report."))
+        return _page(request, forms_by_name, status=400)
+    form_class, prefix = FORMS[kind]
+    form = form_class(request.POST, prefix=prefix)
+    forms_by_name[prefix] = form
+    if not form.is_valid():
+        return _page(request, forms_by_name, status=400)
+    data = form.cleaned_data
+    if kind == Kind.DAILY_REPAIR:
+        params = report_params_clean(kind=kind, params={"day": data["day"].isoformat()})
+        return _attachment(report_render(kind=kind, format=data["format"], params=params))
+    params = {"year": data["year"], "customer": data["customer"].pk if data["customer"] else None}
+    fmt = Format.PDF
+    if kind == Kind.SLA_MONTH:
+        params["month"] = data["month"]
+        params["contract"] = data["contract"].pk if data["contract"] else None
+        fmt = data["format"]
+    try:
+        report_job_request(user=request.user, kind=kind, format=fmt, params=params)
+    except ValidationError as exc:
+        for error in exc.messages:
+            form.add_error(None, error)
+        return _page(request, forms_by_name, status=400)
+    messages.success(request, _("The report is being prepared; it appears below when ready."))
+    return redirect("reports:home")
+
+
+def _job_for(request, pk: int) -> ReportJob:
+    """The requester's own job, or any job for a manager; anyone else gets 404."""
+    job = ReportJob.objects.filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    if job.requested_by_id != request.user.pk and role_of(request.user) not in MANAGERS:
+        raise Http404
+    return job
+
+
+@login_required
+def job_download(request, pk: int):
+    job = _job_for(request, pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        raise Http404
+    name = job.file.name.rsplit("/", 1)[-1]
+    return stored_file_response(job.file, filename=name, as_attachment=True)
+
+
+@role_required(*MANAGERS)
+def job_run(request, pk: int):
+    """Render a job that waited too long for a worker, in this request."""
+    if request.method != "POST":
+        return redirect("reports:home")
+    job = _job_for(request, pk)
+    if job.status == ReportJob.Status.QUEUED:
+        job = report_job_run(job_id=job.pk)
+        if job.status == ReportJob.Status.FAILED:
+            messages.error(request, _("The report could not be rendered."))
+    return redirect("reports:home")
+
+
+@login_required
+def inspection_pdf(request, pk: int):
+    """The inspection report (巡检报告) for staff and the inspected customer's contacts only."""
+    from inspections.models import Inspection
+
+    inspection = get_object_or_404(Inspection, pk=pk)
+    if not may_request(request.user, kind=Kind.INSPECTION, params={"inspection": inspection.pk}):
+        raise Http404
+    rendered = report_render(
+        kind=Kind.INSPECTION, format=Format.PDF, params={"inspection": inspection.pk}
+    )
+    rendered = Rendered(
+        rendered.content,
+        f"inspection-{inspection.contract.number}-{inspection.due_on:%Y%m%d}.pdf",
+        rendered.content_type,
+    )
+    response = _attachment(rendered)
+    if request.GET.get("inline"):
+        response["Content-Disposition"] = response["Content-Disposition"].replace(
+            "attachment", "inline"
+        )
+    return response
