@@ -8,11 +8,11 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -35,12 +35,27 @@ def clocks_prefetch() -> Prefetch:
 
 
 def with_next_deadline(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate the nearest deadline of a clock still counting (running or overdue)."""
-    return queryset.annotate(
-        next_deadline=Min(
-            "clocks__target_at",
-            filter=Q(clocks__stopped_at__isnull=True, clocks__status__in=RUNNING),
-        )
+    """Annotate the nearest deadline of a clock still counting (running or overdue).
+
+    A correlated subquery on the partial index of counting clocks: the
+    database reads one index entry per ticket instead of joining and grouping
+    every clock of every open ticket.
+    """
+    nearest = (
+        SlaClock.objects.filter(ticket=OuterRef("pk"), stopped_at__isnull=True, status__in=RUNNING)
+        .order_by("target_at")
+        .values("target_at")[:1]
+    )
+    return queryset.annotate(next_deadline=Subquery(nearest))
+
+
+def queue_clocks_prefetch() -> Prefetch:
+    """Only what a queue row shows of its clocks: no calendars, no pauses."""
+    return Prefetch(
+        "clocks",
+        queryset=SlaClock.objects.only(
+            "ticket_id", "kind", "status", "target_at", "at_risk_at", "stopped_at", "breached_at"
+        ),
     )
 
 
@@ -79,12 +94,15 @@ def queue_tickets(*, user: User, filters: dict, now: datetime) -> QuerySet[Ticke
             output_field=BooleanField(),
         )
     )
-    return (
-        queryset.select_related("customer", "site", "assigned_engineer", "contract")
-        .prefetch_related(clocks_prefetch())
-        .order_by(
-            F("unacknowledged").desc(), F("next_deadline").asc(nulls_last=True), "reported_at"
-        )
+    return queryset.order_by(
+        F("unacknowledged").desc(), F("next_deadline").asc(nulls_last=True), "reported_at", "pk"
+    )
+
+
+def queue_page(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The rows of one queue page with what they display, in a fixed number of queries."""
+    return tickets.select_related("customer", "site", "assigned_engineer").prefetch_related(
+        queue_clocks_prefetch()
     )
 
 
@@ -94,7 +112,7 @@ def engineer_tickets(*, user: User) -> QuerySet[Ticket]:
     return (
         with_next_deadline(queryset)
         .select_related("customer", "site")
-        .prefetch_related(clocks_prefetch())
+        .prefetch_related(queue_clocks_prefetch())
         .order_by(F("next_deadline").asc(nulls_last=True), "reported_at")
     )
 

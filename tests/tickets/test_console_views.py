@@ -287,3 +287,19 @@ def test_dispatch_suggests_the_on_duty_engineer_of_the_site_branch_first(client,
     suggested = [e.username for e in page.context["suggested"]]
     assert suggested[:2] == ["on_call", "engineer"]
     assert suggested[-1] == "engineer_north"  # other branches last
+
+
+def test_the_queue_pages_fifty_rows_at_a_time_keeping_filters(client, world):
+    for _ in range(55):
+        _ticket(world)
+    _client(client, world["agent"])
+    first = client.get("/desk/", {"priority": "P1"})
+    assert len(first.context["tickets"]) == 50
+    assert "priority=P1&amp;page=2" in first.content.decode()
+    second = client.get("/desk/", {"priority": "P1", "page": 2})
+    assert len(second.context["tickets"]) == 5
+    seen = {t.number for t in first.context["tickets"]} | {
+        t.number for t in second.context["tickets"]
+    }
+    assert len(seen) == 55
+    assert client.get("/desk/", {"page": "abc"}).status_code == 200

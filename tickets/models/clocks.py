@@ -67,6 +67,12 @@ class SlaClock(models.Model):
                 condition=models.Q(next_step_at__isnull=False),
             ),
             models.Index(fields=["status", "target_at"], name="clock_status_target"),
+            # The queue's "next deadline" per ticket reads only clocks still counting.
+            models.Index(
+                fields=["ticket", "target_at"],
+                name="clock_counting_by_ticket",
+                condition=models.Q(stopped_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

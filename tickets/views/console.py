@@ -1,6 +1,7 @@
 """The hotline console and the staff ticket page: log a call, work the queue, act on a ticket."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from contracts.selectors import caller_lookup
 from tickets import clocks as clock_services
 from tickets.forms import CallForm, CommentForm, FaultReportForm, RemoteRequestForm
 from tickets.models import Kind, State, Ticket
-from tickets.selectors import clocks_prefetch, engineers_suggested, queue_tickets
+from tickets.selectors import clocks_prefetch, engineers_suggested, queue_page, queue_tickets
 from tickets.services import (
     ACTION_LABELS,
     ticket_acknowledge,
@@ -85,6 +86,8 @@ def _clock_rows(ticket: Ticket, now) -> list[dict]:
 
 
 QUEUE_FILTERS = ["state", "priority", "kind", "customer", "branch", "engineer"]
+# A hotline agent works the top of the queue; fifty rows fit two screens.
+QUEUE_PAGE_SIZE = 50
 
 
 @role_required(*STAFF)
@@ -96,14 +99,21 @@ def queue(request):
     if request.GET.get("mine") and role_of(request.user) == "engineer":
         filters["engineer"] = [str(request.user.pk)]
     filters["breached"] = request.GET.get("breached") == "1"
-    tickets = list(queue_tickets(user=request.user, filters=filters, now=now)[:200])
+    ordered = queue_tickets(user=request.user, filters=filters, now=now)
+    page = Paginator(ordered, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    bounds = slice(page.start_index() - 1, page.end_index())
+    tickets = list(queue_page(ordered)[bounds]) if page.paginator.count else []
     for item in tickets:
         _mark_deadline(item, now)
+    query = request.GET.copy()
+    query.pop("page", None)
     from accounts.models import Branch
     from contracts.models import Customer
 
     context = {
         "tickets": tickets,
+        "page": page,
+        "query": query.urlencode(),
         "now": now,
         "filters": filters,
         "states": State.choices,
