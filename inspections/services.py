@@ -328,7 +328,11 @@ def _decimal(value, name: str) -> Decimal | None:
         raise ValidationError({name: _("Enter a number.")}) from exc
     if not number.is_finite() or abs(number) >= Decimal("1e10"):
         raise ValidationError({name: _("Enter a number.")})
-    return number.quantize(Decimal("0.0001"))
+    # Rounded first, then checked: 9999999999.99999 rounds past the column's 14 digits.
+    number = number.quantize(Decimal("0.0001"))
+    if abs(number) > Decimal("9999999999.9999"):
+        raise ValidationError({name: _("Enter a number.")})
+    return number
 
 
 def _fmt(number: Decimal) -> str:
@@ -352,6 +356,18 @@ def _anomalies(item: ChecklistItem, *, passed, value, previous) -> list[str]:
                 _("above the highest acceptable %(limit)s") % {"limit": _fmt(item.max_value) + unit}
             )
         if (
+            item.change_threshold_percent is not None
+            and previous is not None
+            and previous.value is not None
+            and previous.value == 0
+            and value != 0
+        ):
+            # No percentage from zero, but going from nothing to something is a change.
+            reasons.append(
+                _("changed from 0 since %(date)s")
+                % {"date": previous.inspection.due_on.isoformat()}
+            )
+        elif (
             item.change_threshold_percent is not None
             and previous is not None
             and previous.value is not None

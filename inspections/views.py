@@ -231,11 +231,16 @@ def sign(request, pk: int):
 def rectification_new(request, pk: int):
     inspection = _inspection(request, pk)
     result = None
-    if request.POST.get("result"):
-        result = inspection.results.select_related("item").filter(pk=request.POST["result"]).first()
+    result_id, owner_id = request.POST.get("result", ""), request.POST.get("owner", "")
+    if result_id:
+        result = (
+            inspection.results.select_related("item").filter(pk=result_id).first()
+            if result_id.isdigit()
+            else None
+        )
         if result is None:
             raise Http404
-    owner = User.objects.filter(pk=request.POST.get("owner") or 0).first()
+    owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
     try:
         due_on = date.fromisoformat(request.POST.get("due_on", ""))
     except ValueError:

@@ -11,11 +11,12 @@ renders it later.
 import logging
 import traceback
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -200,7 +201,9 @@ def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
     """
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ReportJob.Status.QUEUED:
+        if job is None or not (
+            job.status == ReportJob.Status.QUEUED or job_abandoned(job, now=timezone.now())
+        ):
             return job
         _progress(job, 10, status=ReportJob.Status.RUNNING, started_at=timezone.now(), error="")
     try:
@@ -226,10 +229,23 @@ def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
     return job
 
 
+# A render takes seconds; a job "running" this long lost its worker (killed, restarted).
+RUNNING_TIMEOUT = timedelta(minutes=10)
+
+
+def job_abandoned(job: ReportJob, *, now) -> bool:
+    return (
+        job.status == ReportJob.Status.RUNNING
+        and job.started_at is not None
+        and now - job.started_at > RUNNING_TIMEOUT
+    )
+
+
 def report_jobs_run_queued(*, limit: int | None = None) -> int:
-    """Render the queued jobs, oldest first, in this process; returns how many ran."""
+    """Render the queued jobs, and those whose worker died, oldest first; returns how many ran."""
+    abandoned = Q(status=ReportJob.Status.RUNNING, started_at__lt=timezone.now() - RUNNING_TIMEOUT)
     ids = list(
-        ReportJob.objects.filter(status=ReportJob.Status.QUEUED)
+        ReportJob.objects.filter(Q(status=ReportJob.Status.QUEUED) | abandoned)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -104,12 +104,16 @@ def surveys_send_due(*, now: datetime) -> int:
                 for contact in contract.customer.survey_contacts:
                     try:
                         with transaction.atomic():
+                            # A new questionnaire version mid-half-year does not ask again.
                             survey, made = Survey.objects.get_or_create(
-                                questionnaire=questionnaire,
                                 contract=contract,
                                 contact=contact,
                                 period_start=start,
-                                defaults={"period_end": end, "sent_at": now},
+                                defaults={
+                                    "questionnaire": questionnaire,
+                                    "period_end": end,
+                                    "sent_at": now,
+                                },
                             )
                             if made:
                                 _notify(survey, reminder=False)

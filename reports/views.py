@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from contracts.models import Contract, Customer
 from reports.models import ReportJob
 from reports.rendering import (
     Rendered,
-    may_request,
+    job_abandoned,
     report_job_request,
     report_job_run,
     report_params_clean,
@@ -46,6 +47,13 @@ def _today():
 
 class DailyRepairForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if not 2000 <= day.year <= 2100:
+            raise forms.ValidationError(gettext_lazy("Choose a day between 2000 and 2100."))
+        return day
+
     format = forms.ChoiceField(
         label=gettext_lazy("Format"), choices=[(Format.PDF, "PDF"), (Format.CSV, "CSV")]
     )
@@ -128,11 +136,17 @@ def _page(request, forms_by_name: dict, *, status: int = 200):
         ]
     )
     now = timezone.now()
-    unfinished = [
-        j for j in jobs if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
-    ]
     for job in jobs:
-        job.stale = job.status == ReportJob.Status.QUEUED and now - job.created_at > STALE_AFTER
+        job.stale = job_abandoned(job, now=now) or (
+            job.status == ReportJob.Status.QUEUED and now - job.created_at > STALE_AFTER
+        )
+    # Refresh while something is really under way, not for a job whose worker died.
+    unfinished = [
+        j
+        for j in jobs
+        if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
+        and not job_abandoned(j, now=now)
+    ]
     context = {**forms_by_name, "jobs": jobs, "refresh": bool(unfinished)}
     response = render(request, "reports/home.html", context, status=status)
     if unfinished:
@@ -200,7 +214,7 @@ def job_run(request, pk: int):
     if request.method != "POST":
         return redirect("reports:home")
     job = _job_for(request, pk)
-    if job.status == ReportJob.Status.QUEUED:
+    if job.status == ReportJob.Status.QUEUED or job_abandoned(job, now=timezone.now()):
         job = report_job_run(job_id=job.pk)
         if job.status == ReportJob.Status.FAILED:
             messages.error(request, _("The report could not be rendered."))
@@ -209,23 +223,12 @@ def job_run(request, pk: int):
 
 @login_required
 def inspection_pdf(request, pk: int):
-    """The inspection report (巡检报告) for staff and the inspected customer's contacts only."""
-    from inspections.models import Inspection
+    """One guarded endpoint for the inspection report: the inspections app's.
 
-    inspection = get_object_or_404(Inspection, pk=pk)
-    if not may_request(request.user, kind=Kind.INSPECTION, params={"inspection": inspection.pk}):
-        raise Http404
-    rendered = report_render(
-        kind=Kind.INSPECTION, format=Format.PDF, params={"inspection": inspection.pk}
-    )
-    rendered = Rendered(
-        rendered.content,
-        f"inspection-{inspection.contract.number}-{inspection.due_on:%Y%m%d}.pdf",
-        rendered.content_type,
-    )
-    response = _attachment(rendered)
-    if request.GET.get("inline"):
-        response["Content-Disposition"] = response["Content-Disposition"].replace(
-            "attachment", "inline"
-        )
-    return response
+    It checks who may see the inspection and that customers only get approved
+    or signed reports; this older address leads there.
+    """
+    from django.shortcuts import redirect
+
+    target = reverse("inspections:report_pdf", args=[pk])
+    return redirect(f"{target}?inline=1" if request.GET.get("inline") else target)

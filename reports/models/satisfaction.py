@@ -94,8 +94,8 @@ class Survey(models.Model):
         constraints = [
             # The scheduled task may run any number of times: one survey per contact and half year.
             models.UniqueConstraint(
-                fields=["questionnaire", "contract", "contact", "period_start"],
-                name="survey_once_per_period",
+                fields=["contract", "contact", "period_start"],
+                name="survey_once_per_contact_period",
             ),
         ]
 

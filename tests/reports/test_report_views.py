@@ -254,17 +254,19 @@ def test_downloads_only_for_the_requester_or_a_manager(client, world):
 
 def test_inspection_report_for_its_customer_and_staff_only(client, world, inspected, tmp_path):
     url = reverse("reports:inspection_pdf", args=[inspected.pk])
-    response = client_for(client, world["customer_user"]).get(url)
+    # The address leads to the inspections app's guarded endpoint.
+    response = client_for(client, world["customer_user"]).get(url, follow=True)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, tmp_path)
     assert "东江水务集团有限公司" in text and "Items checked: 6 of 6" in text
     client.logout()
-    assert client_for(client, world["other_customer_user"]).get(url).status_code == 404
+    other = client_for(client, world["other_customer_user"])
+    assert other.get(url, follow=True).status_code == 404
     client.logout()
-    assert client_for(client, world["engineer"]).get(url).status_code == 200
+    assert client_for(client, world["engineer"]).get(url, follow=True).status_code == 200
     client.logout()
     missing = reverse("reports:inspection_pdf", args=[inspected.pk + 1000])
-    assert client_for(client, world["manager"]).get(missing).status_code == 404
+    assert client_for(client, world["manager"]).get(missing, follow=True).status_code == 404
 
 
 def test_a_stale_queued_job_can_be_rendered_from_the_page(client, world):
@@ -280,3 +282,30 @@ def test_a_stale_queued_job_can_be_rendered_from_the_page(client, world):
     job.refresh_from_db()
     assert job.status == "done"
     assert date.fromisoformat(job.params["day"]) == date(2026, 11, 10)
+
+
+def test_a_job_whose_worker_died_can_be_rendered_again(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.models import ReportJob
+    from reports.rendering import report_jobs_run_queued
+
+    job = ReportJob.objects.create(
+        kind="daily_repair",
+        format="csv",
+        params={"day": "2026-11-24"},
+        requested_by=world["manager"],
+        status="running",
+        started_at=timezone.now() - timedelta(hours=1),
+    )
+    assert report_jobs_run_queued() == 1
+    job.refresh_from_db()
+    assert job.status == "done" and job.file
+
+
+def test_far_away_days_are_a_form_error(client, world):
+    manager = client_for(client, world["manager"])
+    data = {"report": "daily_repair", "daily-day": "0001-01-01", "daily-format": "pdf"}
+    assert manager.post(HOME, data).status_code == 400

@@ -469,3 +469,19 @@ def test_the_satisfaction_admin_pages_load(client):
         client.get(reverse("admin:reports_survey_changelist"), {"answered": "no"}).status_code
         == 200
     )
+
+
+def test_a_new_questionnaire_version_does_not_ask_the_same_half_year_again(world):
+    from reports.models import Question, Questionnaire, Survey
+    from reports.surveys import surveys_send_due
+    from tests.tickets.conftest import shanghai
+
+    first = Questionnaire.objects.create(name="意见征询表", code="hy", version=1)
+    Question.objects.create(questionnaire=first, text="响应及时性", kind="rating")
+    now = shanghai(2026, 3, 2, 9, 0)
+    sent = surveys_send_due(now=now)
+    assert sent > 0
+    second = Questionnaire.objects.create(name="意见征询表", code="hy", version=2)
+    Question.objects.create(questionnaire=second, text="到场及时性", kind="rating")
+    assert surveys_send_due(now=now) == 0
+    assert Survey.objects.filter(contact=world["contact"]).count() == 1

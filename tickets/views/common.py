@@ -122,9 +122,17 @@ def stored_file_response(
     with stored.open("rb") as handle:
         data = handle.read()
     guessed = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if guessed not in INLINE_TYPES:
+        # Anything a browser could run (HTML, SVG, scripts) is only ever downloaded:
+        # a customer's upload must never execute in an agent's session.
+        guessed, as_attachment = "application/octet-stream", True
     response = HttpResponse(data, content_type=guessed)
     response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
 
 
 @login_required
