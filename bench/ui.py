@@ -22,7 +22,7 @@ from pathlib import Path
 import django
 
 ROOT = Path(__file__).resolve().parent.parent
-QUEUE_LIMIT = 200  # rows the queue view shows (tickets.views.console.queue)
+QUEUE_LIMIT = 50  # rows on the queue's first page (tickets.views.console.QUEUE_PAGE_SIZE)
 
 
 @dataclass

@@ -67,6 +67,8 @@ class SlaClock(models.Model):
                 condition=models.Q(next_step_at__isnull=False),
             ),
             models.Index(fields=["status", "target_at"], name="clock_status_target"),
+            # The SLA dashboard reads a period's clocks by start (= the ticket's reported_at).
+            models.Index(fields=["started_at"], name="clock_started"),
             # The queue's "next deadline" per ticket reads only clocks still counting.
             models.Index(
                 fields=["ticket", "target_at"],
