@@ -41,6 +41,7 @@ from inspections.models import (
 )
 from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import Notification
+from tickets.uploads import photo_validate
 
 MANAGER_ROLES = ("manager", "leader", "admin")
 OPEN_STATES = (Inspection.State.SCHEDULED, Inspection.State.IN_PROGRESS)
@@ -441,6 +442,7 @@ def result_record(
         },
     )
     for photo in photos or ():
+        photo_validate(photo, field="photos")
         InspectionPhoto.objects.create(result=result, image=photo, taken_by=user)
     return result
 

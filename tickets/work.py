@@ -27,6 +27,7 @@ from tickets.models import (
     WorkLog,
 )
 from tickets.services import ticket_transition
+from tickets.uploads import photo_validate
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 
@@ -107,6 +108,7 @@ def ticket_check_in(
         accuracy_m = None if accuracy in (None, "") else max(0, round(float(accuracy)))
     except ValueError as exc:
         raise ValidationError({"accuracy": _("Not a number.")}) from exc
+    photo_validate(photo)
     ticket_transition(ticket_id=ticket.pk, name="check_in", user=user, now=now)
     return CheckIn.objects.create(
         ticket=ticket,
@@ -126,6 +128,7 @@ def work_log_add(*, ticket: Ticket, user: User, text: str, photo=None) -> WorkLo
     text = text.strip()
     if not text and not photo:
         raise ValidationError({"text": _("Describe the work or add a photo.")})
+    photo_validate(photo)
     return WorkLog.objects.create(ticket=ticket, author=user, text=text, photo=photo or "")
 
 

@@ -39,7 +39,7 @@ def test_bad_ids_in_the_rectification_form_are_not_a_crash(client, world, checkl
     assert not inspection.rectifications.exists()
 
 
-def test_an_uploaded_page_is_downloaded_never_shown(client, world, checklist):
+def test_a_page_uploaded_as_a_photo_is_refused(client, world, checklist):
     inspection = make_inspection(world, checklist)
     client.force_login(world["engineer"])
     evil = SimpleUploadedFile("x.html", b"<script>alert(1)</script>", content_type="text/html")
@@ -47,8 +47,24 @@ def test_an_uploaded_page_is_downloaded_never_shown(client, world, checklist):
         reverse("inspections:record", args=[inspection.pk, checklist["backup"].pk]),
         {"passed": "yes", "photos": evil},
     )
-    photo = InspectionResult.objects.get(inspection=inspection).photos.get()
-    response = client.get(reverse("inspections:photo", args=[photo.pk]))
+    assert not InspectionResult.objects.filter(inspection=inspection).exists()
+
+
+def test_an_uploaded_page_is_downloaded_never_shown(client, world):
+    from tickets.services import ticket_attach, ticket_create
+
+    ticket = ticket_create(
+        created_by=world["agent"],
+        customer=world["customer"],
+        kind="fault",
+        priority="P2",
+        summary="x",
+        channel="portal",
+    )
+    evil = SimpleUploadedFile("a.html", b"<script>alert(1)</script>", content_type="text/html")
+    attachment = ticket_attach(ticket_id=ticket.pk, user=world["customer_user"], file=evil)
+    client.force_login(world["agent"])
+    response = client.get(f"/files/attachment/{attachment.pk}/")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
