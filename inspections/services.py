@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -186,7 +186,24 @@ def inspections_generate(*, today: date) -> int:
             except IntegrityError:
                 continue  # another run created it in the meantime
             created += 1
+    _withdraw_unplanned(today=today)
     return created
+
+
+def _withdraw_unplanned(*, today: date) -> int:
+    """Cancel scheduled inspections no plan promises any more (plan stopped or shortened).
+
+    Only untouched future ones: work already started stays, and so does the record.
+    """
+    stale = Inspection.objects.filter(
+        state=Inspection.State.SCHEDULED, due_on__gte=today, plan__isnull=False
+    ).filter(Q(plan__is_active=False) | Q(plan__ends_on__lt=F("due_on")))
+    count = 0
+    for inspection in stale:
+        inspection.cancel(at=timezone.now())
+        inspection.save(update_fields=["state", "updated_at"])
+        count += 1
+    return count
 
 
 # ---------------------------------------------------------------- alerts
@@ -204,8 +221,9 @@ def _notify(users, *, title: str, body: str) -> int:
 
 
 def _managers_of(inspection: Inspection) -> list[User]:
-    if inspection.contract.service_manager_id:
-        return [inspection.contract.service_manager]
+    manager = inspection.contract.service_manager
+    if manager is not None and manager.is_active:
+        return [manager]
     branch_id = inspection.contract.branch_id or inspection.site.branch_id
     return list(User.objects.filter(is_active=True, branch_id=branch_id, groups__name=Role.MANAGER))
 

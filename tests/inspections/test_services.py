@@ -368,3 +368,20 @@ def test_submitted_inspection_is_not_overdue(world, checklist, plan):
     answer_all(inspection, checklist, world["engineer"])
     services.inspection_submit(inspection=inspection, user=world["engineer"])
     assert services.inspections_alert(now=NOW) == 0
+
+
+def test_a_stopped_or_shortened_plan_withdraws_its_untouched_future_inspections(plan):
+    today = date(2026, 3, 2)
+    services.inspections_generate(today=today)
+    scheduled = Inspection.objects.filter(plan=plan, state=Inspection.State.SCHEDULED)
+    assert scheduled.count() > 2
+    started = scheduled.order_by("due_on").first()
+    services.inspection_start(inspection=started, user=started.engineer)
+    plan.ends_on = started.due_on
+    plan.save()
+    services.inspections_generate(today=today)
+    assert not Inspection.objects.filter(
+        plan=plan, state=Inspection.State.SCHEDULED, due_on__gt=started.due_on
+    ).exists()
+    started.refresh_from_db()
+    assert started.state == Inspection.State.IN_PROGRESS  # work already begun stays
