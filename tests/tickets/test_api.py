@@ -360,3 +360,25 @@ def test_a_customer_login_without_a_contact_is_refused_not_crashed(world, api):
     response = api(orphan).post("/api/tickets/", {"priority": "P2", "summary": "x"}, format="json")
     assert response.status_code in (400, 403)
     assert Ticket.objects.count() == 0
+
+
+def test_comments_replies_for_the_customer_notes_for_staff(world, api):
+    agent = api(world["agent"])
+    ticket_id = _create(agent, world).json()["id"]
+    url = f"/api/tickets/{ticket_id}/comments/"
+    assert (
+        agent.post(
+            url, {"body": "Caller sounds worried", "internal": True}, format="json"
+        ).status_code
+        == 201
+    )
+    assert agent.post(url, {"body": "We are on it"}, format="json").status_code == 201
+    customer = api(world["customer_user"])
+    assert [c["body"] for c in customer.get(url).json()] == ["We are on it"]
+    assert (
+        customer.post(url, {"body": "secret", "internal": True}, format="json").status_code == 403
+    )
+    assert customer.post(url, {"body": "Thanks"}, format="json").status_code == 201
+    assert len(agent.get(url).json()) == 3
+    assert agent.post(url, {"body": ""}, format="json").status_code == 400
+    assert api(world["other_customer_user"]).get(url).status_code == 404

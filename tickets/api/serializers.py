@@ -15,6 +15,7 @@ from tickets.clocks import ScheduleCache, clock_explain, clock_paused_seconds, c
 from tickets.models import (
     Attachment,
     Channel,
+    Comment,
     EscalationStep,
     Kind,
     Notification,
@@ -223,6 +224,15 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = TicketEvent
         fields = ["id", "kind", "at", "actor", "from_state", "to_state", "note", "data"]
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "internal", "created_at"]
+        read_only_fields = ["id", "author", "created_at"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ from accounts.selectors import role_of, tickets_visible_to
 from tickets.api.filters import TicketFilter
 from tickets.api.serializers import (
     AttachmentSerializer,
+    CommentSerializer,
     DispatchSerializer,
     EscalationSerializer,
     EventSerializer,
@@ -32,6 +33,7 @@ from tickets.services import (
     ticket_resolve,
     ticket_transition,
 )
+from tickets.work import comment_add
 
 
 def _clock_prefetch():
@@ -231,6 +233,27 @@ class TicketViewSet(
             # Escalations are the vendor's internal business.
             events = events.exclude(kind="escalation")
         return Response(EventSerializer(events, many=True).data)
+
+    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        """Replies the customer sees and, for staff, internal notes."""
+        ticket_id = self._visible_ticket_id(pk)
+        ticket = Ticket.objects.get(pk=ticket_id)
+        if request.method == "POST":
+            serializer = CommentSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = comment_add(
+                ticket=ticket,
+                user=request.user,
+                body=serializer.validated_data["body"],
+                internal=serializer.validated_data.get("internal", False),
+            )
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        comments = ticket.comments.select_related("author")
+        if role_of(request.user) == "customer":
+            comments = comments.filter(internal=False)
+        return Response(CommentSerializer(comments, many=True).data)
 
     @extend_schema(request=AttachmentSerializer, responses=AttachmentSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
