@@ -72,10 +72,6 @@ class User(AbstractUser):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return str(role) in self._role_names
 
-    @property
-    def is_customer_contact(self) -> bool:
-        return self.has_role(Role.CUSTOMER)
-
 
 class DutyShift(models.Model):
     """An engineer on duty (值班) for a branch: holiday and event rosters (seed 002, 4.5.3)."""

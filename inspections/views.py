@@ -347,10 +347,7 @@ def signature(request, pk: int):
 def report_pdf(request, pk: int):
     """The inspection report (巡检报告) as PDF, rendered by reports.documents."""
     inspection = _inspection(request, pk)
-    if role_of(request.user) == Role.CUSTOMER and inspection.state not in (
-        Inspection.State.APPROVED,
-        Inspection.State.SIGNED,
-    ):
+    if not services.may_read_report(inspection, request.user):
         raise Http404
     from reports import documents
 

@@ -218,12 +218,6 @@ def clock_save_recomputed(
     return clock
 
 
-def clock_used_seconds(clock: SlaClock, *, now: datetime, schedules: ScheduleCache) -> int:
-    end = clock.stopped_at or now
-    used = used_time(schedules.get(clock.calendar_id), clock.started_at, end, _pauses(clock))
-    return int(used.total_seconds())
-
-
 def clock_paused_seconds(clock: SlaClock, *, now: datetime) -> int:
     return int(paused_wall_time(_pauses(clock), clock.stopped_at or now).total_seconds())
 
@@ -233,6 +227,21 @@ def clock_status_now(clock: SlaClock, *, now: datetime) -> str:
     if clock.status == Status.RUNNING and clock.target_at is not None and clock.target_at <= now:
         return Status.BREACHED
     return clock.status
+
+
+CLOCK_ORDER = {Kinds.RESPONSE: 0, Kinds.ONSITE: 1, Kinds.RESOLUTION: 2, Kinds.REPAIR: 3}
+
+
+def clock_rows(ticket: Ticket, *, now: datetime, explain: bool = False) -> list[dict]:
+    """A ticket's clocks in the order promises come due, with their status as of now."""
+    schedules = ScheduleCache() if explain else None
+    rows = []
+    for clock in sorted(ticket.clocks.all(), key=lambda c: CLOCK_ORDER.get(c.kind, 9)):
+        row = {"clock": clock, "status": clock_status_now(clock, now=now)}
+        if explain:
+            row["explanation"] = clock_explain(clock, schedules=schedules)
+        rows.append(row)
+    return rows
 
 
 def _local(moment: datetime | None) -> str | None:

@@ -13,10 +13,6 @@ def _is(user, *roles: Role) -> bool:
     return user.is_superuser or any(user.has_role(role) for role in roles)
 
 
-def is_staff_member(user) -> bool:
-    return _is(user, Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.LEADER)
-
-
 def is_desk(user) -> bool:
     """Hotline agents and managers: they run the queue."""
     return _is(user, Role.AGENT, Role.MANAGER)

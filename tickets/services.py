@@ -230,10 +230,6 @@ def _transition_permission(name: str) -> Callable:
     return next(iter(meta.transitions.values())).permission
 
 
-def transition_names() -> list[str]:
-    return list(TRANSITION_EFFECTS)
-
-
 def transitions_available(ticket: Ticket, user: User) -> list[str]:
     """The transitions this user may take on this ticket now: what pages and API offer."""
     return [

@@ -1,8 +1,6 @@
 """Each role's everyday journey, end to end in headless Chromium, at desktop and phone sizes."""
 
 import re
-import struct
-import zlib
 from datetime import timedelta
 
 import pytest
@@ -11,6 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from contracts.models import Contract
+from tests.images import tiny_png
 from tickets.models import CheckIn, SignOff, Ticket
 from tickets.services import (
     ticket_acknowledge,
@@ -25,23 +24,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _tiny_png(path) -> None:
-    """A real 2×2 PNG, standing in for a photo from the phone's camera."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _dispatched_ticket(summary: str) -> Ticket:
@@ -110,7 +92,7 @@ def test_engineer_checks_in_reports_and_resolves_with_a_signature(
     page.get_by_role("button", name="我已出发").click()
     expect(page.get_by_test_id("state")).to_have_text("在途")
     photo = tmp_path / "arrival.png"
-    _tiny_png(photo)
+    tiny_png(photo)
     page.set_input_files("#checkin-photo", str(photo))
     # Wait for the browser's position to reach the form before checking in.
     expect(page.locator("[data-location-note]")).to_contain_text("31.23")
@@ -176,7 +158,7 @@ def test_customer_submits_confirms_rates_and_authorises(
     page.fill("input[name=summary]", "历史曲线显示空白")
     page.fill("textarea[name=description]", "今天上午开始，所有曲线空白")
     shot = tmp_path / "screen.png"
-    _tiny_png(shot)
+    tiny_png(shot)
     page.set_input_files("input[type=file]", str(shot))
     page.get_by_role("button", name=re.compile("提交")).click()
     expect(page.get_by_test_id("state")).to_be_visible()

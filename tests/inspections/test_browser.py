@@ -1,37 +1,20 @@
 """The engineer carries out today's weekly inspection on a phone (360×740), item by item."""
 
-import struct
-import zlib
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from inspections.models import Inspection
+from tests.images import tiny_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 VALUES = {"页面响应时间": "1.5", "接口响应时间": "300", "网络带宽": "100", "网络延迟": "20"}
 
 
-def _tiny_png(path) -> None:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
 def test_engineer_carries_out_inspection_on_phone(demo, page, live_server, login, shoot, tmp_path):
     photo = tmp_path / "backup.png"
-    _tiny_png(photo)
+    tiny_png(photo)
     inspection = Inspection.objects.get(contract__number="DJ-2024-017", due_on=timezone.localdate())
     login(page, "engineer")
     page.goto(f"{live_server.url}/inspections/")
@@ -111,7 +94,7 @@ def test_anomaly_rectification_approval_signed_pdf_and_survey_to_yearly_report(
             card.locator("textarea[name=text]").fill("日志正常")
         if "(" in card.locator("label[for^=photos]").inner_text():
             photo = tmp_path / f"p{index}.png"
-            _tiny_png(photo)
+            tiny_png(photo)
             card.locator("input[type=file]").set_input_files(str(photo))
         card.locator("[data-action=save-item]").click()
         page.wait_for_load_state()

@@ -1,6 +1,7 @@
 """The hotline console and the staff ticket page: log a call, work the queue, act on a ticket."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -70,19 +71,6 @@ def _staff_ticket(request, number: str) -> Ticket:
     if ticket is None:
         raise Http404
     return ticket
-
-
-def _clock_rows(ticket: Ticket, now) -> list[dict]:
-    schedules = clock_services.ScheduleCache()
-    order = {"response": 0, "onsite": 1, "resolution": 2, "repair": 3}
-    return [
-        {
-            "clock": clock,
-            "status": clock_services.clock_status_now(clock, now=now),
-            "explanation": clock_services.clock_explain(clock, schedules=schedules),
-        }
-        for clock in sorted(ticket.clocks.all(), key=lambda c: order.get(c.kind, 9))
-    ]
 
 
 QUEUE_FILTERS = ["state", "priority", "kind", "customer", "branch", "engineer"]
@@ -214,10 +202,9 @@ def call(request):
 
 
 def _create_from_form(request, form: CallForm) -> Ticket | None:
+    """Log the call, and acknowledge it if the agent has responded; errors go on the form."""
     data = form.cleaned_data
-    created = {}
-
-    def create():
+    try:
         with transaction.atomic():
             ticket = ticket_create(
                 created_by=request.user,
@@ -235,19 +222,12 @@ def _create_from_form(request, form: CallForm) -> Ticket | None:
             )
             if data["acknowledge"] and ticket.kind != Kind.CHANGE_REQUEST:
                 ticket_acknowledge(ticket_id=ticket.pk, user=request.user)
-            created["ticket"] = ticket
-
-    from django.core.exceptions import ValidationError
-
-    try:
-        create()
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
             for error in errors:
-                form.add_error(target, error)
+                form.add_error(field if field in form.fields else None, error)
         return None
-    return created["ticket"]
+    return ticket
 
 
 @role_required(*STAFF)
@@ -259,7 +239,7 @@ def ticket(request, number: str):
     context = {
         "ticket": ticket,
         "now": now,
-        "clock_rows": _clock_rows(ticket, now),
+        "clock_rows": clock_services.clock_rows(ticket, now=now, explain=True),
         "timeline": ticket_timeline(ticket, include_internal=True),
         "buttons": [(name, ACTION_LABELS[name]) for name in available if name in SIMPLE_ACTIONS],
         "can": set(available),

@@ -21,14 +21,13 @@ from accounts.selectors import contracts_visible_to, tickets_visible_to
 from contracts.models import Contract
 from contracts.phases import SERVICE_PHASES, AfterWarranty, Phase
 from contracts.selectors import contracts_with_terms
-from tickets.clocks import clock_status_now
+from tickets.clocks import clock_rows
 from tickets.forms import RemoteDecisionForm
 from tickets.models import (
     FINISHED_STATES,
     OPEN_STATES,
     Channel,
     RemoteAccessRequest,
-    SlaClock,
     State,
     Ticket,
     TicketEvent,
@@ -54,12 +53,6 @@ DONE_MESSAGES = {
     "accept": gettext_lazy("Thank you: the change is accepted."),
 }
 RATABLE_STATES = (State.CLOSED, State.ACCEPTED)
-CLOCK_ORDER = {
-    SlaClock.Kind.RESPONSE: 0,
-    SlaClock.Kind.ONSITE: 1,
-    SlaClock.Kind.RESOLUTION: 2,
-    SlaClock.Kind.REPAIR: 3,
-}
 STATE_LABELS = dict(State.choices)
 PAGE_SIZE = 25
 
@@ -93,14 +86,6 @@ def _get_ticket(request, number: str) -> Ticket:
     if ticket is None:
         raise Http404
     return ticket
-
-
-def _clock_rows(ticket: Ticket, now) -> list[dict]:
-    """Each promise on the ticket, its target and its status as of now."""
-    return [
-        {"clock": clock, "status": clock_status_now(clock, now=now)}
-        for clock in sorted(ticket.clocks.all(), key=lambda c: CLOCK_ORDER.get(c.kind, 9))
-    ]
 
 
 def _decision_form(remote: RemoteAccessRequest, now) -> RemoteDecisionForm:
@@ -199,7 +184,7 @@ def home(request):
         rows.append(
             {
                 "ticket": ticket,
-                "clocks": _clock_rows(ticket, now),
+                "clocks": clock_rows(ticket, now=now),
                 "to_confirm": ticket.state == State.RESOLVED,
                 "to_rate": ticket.state in RATABLE_STATES and not _has_rating(ticket),
             }
@@ -348,7 +333,7 @@ def ticket(request, number: str):
     context = {
         "ticket": ticket,
         "now": now,
-        "clock_rows": _clock_rows(ticket, now),
+        "clock_rows": clock_rows(ticket, now=now),
         "history": history,
         "conversation": conversation,
         "attachments": ticket.attachments.all(),
