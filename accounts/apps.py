@@ -8,15 +8,31 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and roles")
 
     def ready(self) -> None:
-        from accounts.services import roles_sync
-
         # Groups and their permissions follow the code, so a fresh database and an
         # upgraded one end up with the same roles.
-        post_migrate.connect(_sync_roles_after_migrate, sender=self, weak=False)
-        self._roles_sync = roles_sync
+        post_migrate.connect(
+            _sync_roles_after_migrate,
+            sender=self,
+            weak=False,
+            dispatch_uid="accounts.roles_sync_after_migrate",
+        )
 
 
-def _sync_roles_after_migrate(sender, **kwargs) -> None:
+def _sync_roles_after_migrate(sender, *, using: str = "default", **kwargs) -> None:
+    """Give every role its permissions at the end of a migrate, the first one included.
+
+    post_migrate arrives app by app in INSTALLED_APPS order, and Django creates
+    an app's permissions on that app's own signal: when accounts' signal
+    arrives, the permissions of contracts, tickets, inspections and reports do
+    not exist yet. So first create the content types and permissions of every
+    installed app (idempotent; the same call Django makes per app), then sync.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
     from accounts.services import roles_sync
 
-    roles_sync(using=kwargs.get("using", "default"))
+    state_apps = kwargs.get("apps") or global_apps
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, interactive=False, using=using, apps=state_apps)
+    roles_sync(using=using)

@@ -37,6 +37,26 @@ def tickets_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
+def ticket_records_visible_to(
+    user, queryset: QuerySet, *, ticket_field: str = "ticket", unlinked: bool = False
+) -> QuerySet:
+    """Rows that hang off a ticket (clocks, events, steps, notifications, check-ins…)
+    are visible exactly when their ticket is: the rule above, never restated.
+
+    `ticket_field` is the lookup path to the ticket (`"clock__ticket"` for a pause);
+    `unlinked` keeps rows whose ticket is empty (a notification about no ticket).
+    """
+    from tickets.models import Ticket
+
+    tickets = tickets_visible_to(user, Ticket.objects.all())
+    if not tickets.query.has_filters():
+        return queryset
+    condition = Q(**{f"{ticket_field}__in": tickets.values("pk")})
+    if unlinked:
+        condition |= Q(**{f"{ticket_field}__isnull": True})
+    return queryset.filter(condition)
+
+
 def contracts_visible_to(user, queryset: QuerySet) -> QuerySet:
     role = role_of(user)
     if role in ("admin", Role.AGENT, Role.MANAGER, Role.LEADER, Role.ENGINEER):

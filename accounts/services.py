@@ -10,7 +10,9 @@ from accounts.roles import ROLE_PERMISSIONS, ROLE_TIER, STAFF_ROLES, Role
 def roles_sync(*, using: str = "default") -> None:
     """Create the role groups and give each exactly the permissions ROLE_PERMISSIONS lists.
 
-    Permissions of apps not migrated yet are skipped; the next migrate adds them.
+    Runs on every migrate (accounts/apps.py), once the permissions of every
+    installed app exist. A permission whose model is not migrated yet
+    (a partial `migrate <app> <migration>`) is skipped; the next migrate adds it.
     """
     with transaction.atomic(using=using):
         for role in Role:

@@ -39,14 +39,15 @@ def _site_language():
 
 @pytest.fixture
 def installed_defaults(db):
-    """The rows migrations install (roles, escalation ladder), whatever a flush removed.
+    """The escalation ladder a data migration installs, whatever a flush removed.
 
     Transactional tests empty every table when they end, and restoring the
     migration data from a serialized copy proved unreliable across the suite.
+    Roles are not restored here: every migrate and every flush re-creates them
+    (accounts/apps.py), and tests/accounts/test_fresh_install.py proves one
+    migrate on an empty database is enough.
     """
-    from accounts.services import roles_sync
     from tickets.ladder import ladder_install_defaults
     from tickets.models import EscalationRule
 
-    roles_sync()
     ladder_install_defaults(EscalationRule)

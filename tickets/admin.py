@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import ticket_records_visible_to, tickets_visible_to
 from tickets.clocks import ScheduleCache, clock_explain
 from tickets.models import (
     ClockPause,
@@ -14,6 +15,22 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+
+
+class TicketScopedAdmin(admin.ModelAdmin):
+    """Shows a staff member only the rows of tickets the pages and the API show them
+    (accounts/selectors.py): an engineer sees their own and their branch's, here too."""
+
+    ticket_field = "ticket"
+    ticket_optional = False
+
+    def get_queryset(self, request):
+        return ticket_records_visible_to(
+            request.user,
+            super().get_queryset(request),
+            ticket_field=self.ticket_field,
+            unlinked=self.ticket_optional,
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -84,6 +101,9 @@ class TicketAdmin(admin.ModelAdmin):
         ]
         return format_html_join("", "{}", ((row,) for row in rows)) or "-"
 
+    def get_queryset(self, request):
+        return tickets_visible_to(request.user, super().get_queryset(request))
+
     def has_add_permission(self, request):
         return False
 
@@ -110,7 +130,7 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
+class EscalationStepAdmin(TicketScopedAdmin):
     list_display = [
         "ticket",
         "clock",
@@ -134,7 +154,9 @@ class EscalationStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(TicketScopedAdmin):
+    ticket_optional = True
+
     list_display = ["title", "user", "created_at", "read_at", "emailed_at"]
     list_filter = [
         ("read_at", admin.EmptyFieldListFilter),
@@ -151,7 +173,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClockPause)
-class ClockPauseAdmin(admin.ModelAdmin):
+class ClockPauseAdmin(TicketScopedAdmin):
+    ticket_field = "clock__ticket"
+
     list_display = ["clock", "started_at", "ended_at", "reason"]
     list_select_related = ["clock"]
     verbose_name = _("clock pause")

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.selectors import role_of, tickets_visible_to
+from accounts.selectors import role_of, ticket_records_visible_to, tickets_visible_to
 from tickets.api.filters import TicketFilter
 from tickets.api.serializers import (
     AttachmentSerializer,
@@ -291,9 +291,8 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
             "customer",
         ):
             return EscalationStep.objects.none()
-        tickets = tickets_visible_to(self.request.user, Ticket.objects.all())
-        queryset = EscalationStep.objects.filter(ticket__in=tickets).select_related(
-            "ticket", "clock"
+        queryset = ticket_records_visible_to(
+            self.request.user, EscalationStep.objects.select_related("ticket", "clock")
         )
         params = self.request.query_params
         if params.get("mine") in ("true", "1"):
