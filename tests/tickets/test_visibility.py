@@ -1,0 +1,166 @@
+"""An engineer never reads another branch's tickets: not on the pages, not in the API,
+not in the admin. One rule (accounts/selectors.py) answers everywhere."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from tests.images import tiny_png
+from tickets.escalation import sweep_due_steps
+from tickets.models import CheckIn, ClockPause, EscalationStep, Notification
+from tickets.services import ticket_acknowledge, ticket_attach, ticket_create, ticket_dispatch
+from tickets.work import comment_add, ticket_check_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def east_ticket(world, tmp_path):
+    """A P1 of the East branch, dispatched to East's engineer, with every kind of record."""
+    ticket = ticket_create(
+        created_by=world["agent"],
+        customer=world["customer"],
+        site=world["site"],
+        kind="fault",
+        priority="P3",
+        summary="East only: pumps offline",
+        channel="phone",
+        reported_at=timezone.now() - timedelta(minutes=5),
+    )
+    sweep_due_steps(now=timezone.now() + timedelta(minutes=40))
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
+    ticket_dispatch(ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer"])
+    photo = tmp_path / "site.png"
+    tiny_png(photo)
+    check_in = ticket_check_in(
+        ticket=ticket,
+        user=world["engineer"],
+        latitude="22.543100",
+        longitude="114.057900",
+        accuracy="12",
+        photo=SimpleUploadedFile("site.png", photo.read_bytes(), content_type="image/png"),
+    )
+    attachment = ticket_attach(
+        ticket_id=ticket.pk, user=world["agent"], file=SimpleUploadedFile("log.txt", b"disk")
+    )
+    comment_add(ticket=ticket, user=world["agent"], body="Called the site", internal=True)
+    ticket.refresh_from_db()
+    assert EscalationStep.objects.filter(ticket=ticket).exists()
+    return {"ticket": ticket, "check_in": check_in, "attachment": attachment}
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_answers_404_to_another_branch_and_never_lists_its_tickets(world, east_ticket):
+    ticket = east_ticket["ticket"]
+    url = f"/api/tickets/{ticket.pk}"
+    east, north = _api(world["engineer"]), _api(world["engineer_north"])
+    assert [t["number"] for t in east.get("/api/tickets/").json()["results"]] == [ticket.number]
+    assert east.get(f"{url}/").status_code == 200
+
+    assert north.get("/api/tickets/").json()["results"] == []
+    for filters in [{"branch": ticket.branch_id}, {"engineer": world["engineer"].pk}]:
+        assert north.get("/api/tickets/", filters).json()["results"] == []
+    for path in ["/", "/events/", "/comments/", "/attachments/"]:
+        assert north.get(f"{url}{path}").status_code == 404, path
+    for action in ["acknowledge", "depart", "check_in", "resolve", "wait_customer"]:
+        assert north.post(f"{url}/{action}/").status_code == 404, action
+    assert north.post(f"{url}/comments/", {"body": "x"}).status_code == 404
+
+    steps = east.get("/api/escalations/").json()["results"]
+    assert steps and {s["ticket_number"] for s in steps} == {ticket.number}
+    assert north.get("/api/escalations/").json()["results"] == []
+    assert north.get(f"/api/escalations/{steps[0]['id']}/").status_code == 404
+
+
+def test_pages_and_files_answer_404_to_another_branch(client, world, east_ticket):
+    ticket = east_ticket["ticket"]
+    client.force_login(world["engineer_north"])
+    assert ticket.number not in client.get("/desk/").content.decode()
+    assert ticket.number not in client.get(f"/desk/?branch={ticket.branch_id}").content.decode()
+    assert ticket.number not in client.get("/m/").content.decode()
+    assert client.get(f"/desk/tickets/{ticket.number}/").status_code == 404
+    for kind, record in [("check-in", "check_in"), ("attachment", "attachment")]:
+        assert client.get(f"/files/{kind}/{east_ticket[record].pk}/").status_code == 404
+    # Dashboards, drill-downs and report downloads are for managers only.
+    for url in ["/dashboard/", "/dashboard/escalations/", "/reports/"]:
+        assert client.get(url).status_code in (302, 403), url
+
+    client.force_login(world["engineer"])
+    assert ticket.number in client.get("/desk/").content.decode()
+    assert client.get(f"/desk/tickets/{ticket.number}/").status_code == 200
+    assert client.get(f"/files/check-in/{east_ticket['check_in'].pk}/").status_code == 200
+
+
+def _admin_urls(model, obj) -> dict[str, str]:
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    return {
+        "changelist": reverse(f"{name}_changelist"),
+        "change": reverse(f"{name}_change", args=[obj.pk]),
+        "history": reverse(f"{name}_history", args=[obj.pk]),
+    }
+
+
+def test_the_admin_shows_an_engineer_only_what_the_pages_show(client, world, east_ticket):
+    ticket = east_ticket["ticket"]
+    step = EscalationStep.objects.filter(ticket=ticket).first()
+    records = [(type(ticket), ticket), (EscalationStep, step)]
+
+    client.force_login(world["engineer"])
+    for model, obj in records:
+        urls = _admin_urls(model, obj)
+        assert ticket.number in client.get(urls["changelist"]).content.decode(), model
+        assert client.get(urls["change"]).status_code == 200, model
+        assert client.get(urls["history"]).status_code == 200, model
+
+    client.force_login(world["engineer_north"])
+    for model, obj in records:
+        urls = _admin_urls(model, obj)
+        changelist = client.get(urls["changelist"])
+        assert changelist.status_code == 200
+        assert ticket.number not in changelist.content.decode(), model
+        assert changelist.context["cl"].result_count == 0, model
+        for view in ["change", "history"]:
+            response = client.get(urls[view], follow=True)
+            assert ticket.number not in response.content.decode(), (model, view)
+            assert response.redirect_chain, (model, view)  # "doesn't exist", back to the index
+    # The ticket picker other admin pages open (raw-id popup, autocomplete) is the same list.
+    popup = client.get(reverse("admin:tickets_ticket_changelist"), {"_popup": "1", "q": "East"})
+    assert ticket.number not in popup.content.decode()
+
+
+def test_every_ticket_admin_is_scoped_by_the_same_rule(rf, world, east_ticket):
+    """Whatever permissions a role is given later, the ticket rows it sees follow the rule."""
+    from django.contrib import admin
+
+    from tickets.models import Ticket
+
+    ticket = east_ticket["ticket"]
+    ClockPause.objects.create(clock=ticket.clocks.first(), started_at=timezone.now())
+    expected = {
+        Ticket: Ticket.objects.filter(pk=ticket.pk),
+        EscalationStep: EscalationStep.objects.filter(ticket=ticket),
+        Notification: Notification.objects.filter(ticket=ticket),
+        ClockPause: ClockPause.objects.filter(clock__ticket=ticket),
+    }
+    for model, rows in expected.items():
+        assert rows.exists(), model
+        model_admin = admin.site._registry[model]
+        for user, sees in [(world["engineer"], True), (world["engineer_north"], False)]:
+            request = rf.get("/admin/")
+            request.user = user
+            shown = model_admin.get_queryset(request)
+            assert set(shown.filter(pk__in=rows)) == (set(rows) if sees else set()), (model, user)
+        request = rf.get("/admin/")
+        request.user = world["manager"]
+        assert set(rows) <= set(model_admin.get_queryset(request)), model
+    assert CheckIn.objects.filter(ticket=ticket).count() == 1
