@@ -30,6 +30,8 @@ from tickets.services import ticket_transition
 from tickets.uploads import photo_validate
 
 MAX_SIGNATURE_BYTES = 512 * 1024
+# A browser's position fix is metres to a few kilometres; beyond this it is not a fix.
+MAX_ACCURACY_METRES = 1_000_000
 
 
 def _event(ticket: Ticket, user: User, note: str, **data) -> None:
@@ -81,10 +83,13 @@ def _coordinate(value, *, limit: int, name: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        number = Decimal(str(value).strip())
+        # NaN and infinity are not places; quantize only after ruling them out.
+        if number.is_finite():
+            number = number.quantize(Decimal("0.000001"))
     except ArithmeticError as exc:
         raise ValidationError({name: _("Not a coordinate.")}) from exc
-    if not -limit <= number <= limit:
+    if not number.is_finite() or not -limit <= number <= limit:
         raise ValidationError({name: _("Not a coordinate.")})
     return number
 
@@ -98,18 +103,25 @@ def ticket_check_in(
     longitude=None,
     accuracy=None,
     photo=None,
+    note: str = "",
     now: datetime | None = None,
 ) -> CheckIn:
-    """Arrival on site: stops the on-site clock and keeps time, place and photo as evidence."""
+    """Arrival on site: stops the on-site clock and keeps time, place and photo as evidence.
+
+    The one way to check in: the engineer's page and `POST /api/tickets/{id}/check_in/`
+    both call it, so both record the same CheckIn. Bad input changes nothing.
+    """
     now = now or timezone.now()
     lat = _coordinate(latitude, limit=90, name="latitude")
     lon = _coordinate(longitude, limit=180, name="longitude")
     try:
         accuracy_m = None if accuracy in (None, "") else max(0, round(float(accuracy)))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise ValidationError({"accuracy": _("Not a number.")}) from exc
+    if accuracy_m is not None and accuracy_m > MAX_ACCURACY_METRES:
+        raise ValidationError({"accuracy": _("Not a number.")})
     photo_validate(photo)
-    ticket_transition(ticket_id=ticket.pk, name="check_in", user=user, now=now)
+    ticket_transition(ticket_id=ticket.pk, name="check_in", user=user, note=note, now=now)
     return CheckIn.objects.create(
         ticket=ticket,
         engineer=user,

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def east_ticket(world, tmp_path):
-    """A P1 of the East branch, dispatched to East's engineer, with every kind of record."""
+def east_ticket(world, tmp_path, settings):
+    """A ticket of the East branch, dispatched to East's engineer, with every kind of record."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     ticket = ticket_create(
         created_by=world["agent"],
         customer=world["customer"],

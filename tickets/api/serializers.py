@@ -1,5 +1,8 @@
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
@@ -15,6 +18,7 @@ from tickets.clocks import ScheduleCache, clock_explain, clock_paused_seconds, c
 from tickets.models import (
     Attachment,
     Channel,
+    CheckIn,
     Comment,
     EscalationStep,
     Kind,
@@ -128,13 +132,36 @@ class TicketSerializer(serializers.ModelSerializer):
         return transitions_available(ticket, self.context["request"].user)
 
 
+class CheckInSerializer(serializers.ModelSerializer):
+    """An arrival on site as recorded; the photo through the guarded download view."""
+
+    accuracy = serializers.IntegerField(source="accuracy_m", read_only=True, allow_null=True)
+    photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = ["at", "latitude", "longitude", "accuracy", "photo"]
+
+    def get_photo(self, check_in) -> str | None:
+        from tickets.views.common import FILE_SOURCES
+
+        if not check_in.photo:
+            return None
+        request = self.context.get("request")
+        customers_may_read = FILE_SOURCES["check-in"][2]
+        if request is not None and role_of(request.user) == "customer" and not customers_may_read:
+            return None
+        return reverse("download", args=["check-in", check_in.pk])
+
+
 class TicketDetailSerializer(TicketSerializer):
     clocks = ExplainedClockSerializer(many=True, read_only=True)
     terms_applied = serializers.JSONField(read_only=True)
     fault_report = serializers.SerializerMethodField()
+    check_ins = CheckInSerializer(many=True, read_only=True)
 
     class Meta(TicketSerializer.Meta):
-        fields = [*TicketSerializer.Meta.fields, "terms_applied", "fault_report"]
+        fields = [*TicketSerializer.Meta.fields, "terms_applied", "fault_report", "check_ins"]
 
     def get_fault_report(self, ticket) -> dict | None:
         report = getattr(ticket, "fault_report", None)
@@ -204,6 +231,33 @@ class NoteSerializer(serializers.Serializer):
 
 class DispatchSerializer(NoteSerializer):
     engineer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class _NumberText(serializers.CharField):
+    """A number as the browser gives it; the check-in service parses and checks it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, allow_null=True, default=None, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class _Upload(serializers.FileField):
+    """A file sent as multipart form data; its checks are the service's."""
+
+
+class CheckInInputSerializer(NoteSerializer):
+    """Arrival on site, as the engineer's page sends it: where the device says, and a photo.
+
+    Values are checked by the same service as the page (tickets/work.py), with the
+    same messages: latitude within ±90, longitude within ±180, the photo a real
+    image within the upload limit.
+    """
+
+    latitude = _NumberText(help_text=_("Degrees, WGS 84, within ±90."))
+    longitude = _NumberText(help_text=_("Degrees, WGS 84, within ±180."))
+    accuracy = _NumberText(help_text=_("Metres, as the device reports it."))
+    photo = _Upload(required=False, allow_null=True, default=None)
 
 
 class ResolveSerializer(NoteSerializer):

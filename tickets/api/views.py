@@ -12,27 +12,17 @@ from tickets.api.filters import TicketFilter
 from tickets.api.serializers import (
     AttachmentSerializer,
     CommentSerializer,
-    DispatchSerializer,
     EscalationSerializer,
     EventSerializer,
-    NoteSerializer,
     NotificationSerializer,
-    PrioritySerializer,
-    ResolveSerializer,
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketSerializer,
 )
+from tickets.api.transitions import API_ACTIONS, ApiAction
 from tickets.escalation import escalation_acknowledge
-from tickets.models import ClockPause, EscalationStep, Notification, SlaClock, Ticket
-from tickets.services import (
-    ticket_attach,
-    ticket_change_priority,
-    ticket_create,
-    ticket_dispatch,
-    ticket_resolve,
-    ticket_transition,
-)
+from tickets.models import CheckIn, ClockPause, EscalationStep, Notification, SlaClock, Ticket
+from tickets.services import ticket_attach, ticket_create
 from tickets.work import comment_add
 
 
@@ -43,6 +33,10 @@ def _clock_prefetch():
             Prefetch("pauses", queryset=ClockPause.objects.order_by("started_at"))
         ),
     )
+
+
+def _check_in_prefetch():
+    return Prefetch("check_ins", queryset=CheckIn.objects.order_by("at", "pk"))
 
 
 class TicketViewSet(
@@ -58,6 +52,9 @@ class TicketViewSet(
     400 with field errors for bad data.
     """
 
+    # The transition actions are generated below the class from
+    # tickets/api/transitions.py, which is built on the one transition table.
+
     filterset_class = TicketFilter
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -67,7 +64,9 @@ class TicketViewSet(
             _clock_prefetch()
         )
         if self.action == "retrieve":
-            queryset = queryset.select_related("fault_report", "contract")
+            queryset = queryset.select_related("fault_report", "contract").prefetch_related(
+                _check_in_prefetch()
+            )
         return tickets_visible_to(self.request.user, queryset).order_by("-reported_at", "-pk")
 
     def get_serializer_class(self):
@@ -82,7 +81,7 @@ class TicketViewSet(
         # even if their role would not list it afterwards.
         ticket = (
             Ticket.objects.select_related("customer", "contract", "fault_report")
-            .prefetch_related(_clock_prefetch())
+            .prefetch_related(_clock_prefetch(), _check_in_prefetch())
             .get(pk=ticket_id)
         )
         context = self.get_serializer_context()
@@ -99,128 +98,6 @@ class TicketViewSet(
         # 404 for a ticket this user may not see, before anything else.
         visible = tickets_visible_to(self.request.user, Ticket.objects.all())
         return get_object_or_404(visible.only("pk"), pk=pk).pk
-
-    def _simple(self, request, pk, name):
-        ticket_id = self._visible_ticket_id(pk)
-        serializer = NoteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ticket_transition(
-            ticket_id=ticket_id,
-            name=name,
-            user=request.user,
-            note=serializer.validated_data["note"],
-        )
-        return self._detail(ticket_id)
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        return self._simple(request, pk, "acknowledge")
-
-    @extend_schema(request=DispatchSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")
-    def dispatch_engineer(self, request, pk=None):
-        # Not named "dispatch": that name is the view's own request dispatcher.
-        ticket_id = self._visible_ticket_id(pk)
-        serializer = DispatchSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ticket_dispatch(
-            ticket_id=ticket_id,
-            user=request.user,
-            engineer=serializer.validated_data["engineer"],
-            note=serializer.validated_data["note"],
-        )
-        return self._detail(ticket_id)
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def depart(self, request, pk=None):
-        return self._simple(request, pk, "depart")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def check_in(self, request, pk=None):
-        return self._simple(request, pk, "check_in")
-
-    @extend_schema(request=ResolveSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        ticket_id = self._visible_ticket_id(pk)
-        serializer = ResolveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        note = data.pop("note")
-        ticket_resolve(ticket_id=ticket_id, user=request.user, report=data, note=note)
-        return self._detail(ticket_id)
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._simple(request, pk, "confirm")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self._simple(request, pk, "close")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def wait_customer(self, request, pk=None):
-        return self._simple(request, pk, "wait_customer")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def resume(self, request, pk=None):
-        return self._simple(request, pk, "resume")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        return self._simple(request, pk, "reopen")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        return self._simple(request, pk, "cancel")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._simple(request, pk, "approve")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._simple(request, pk, "reject")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def start_work(self, request, pk=None):
-        return self._simple(request, pk, "start_work")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        return self._simple(request, pk, "complete")
-
-    @extend_schema(request=NoteSerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        return self._simple(request, pk, "accept")
-
-    @extend_schema(request=PrioritySerializer, responses=TicketDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def change_priority(self, request, pk=None):
-        ticket_id = self._visible_ticket_id(pk)
-        serializer = PrioritySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ticket_change_priority(
-            ticket_id=ticket_id,
-            user=request.user,
-            priority=serializer.validated_data["priority"],
-            note=serializer.validated_data["note"],
-        )
-        return self._detail(ticket_id)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -276,6 +153,27 @@ class TicketViewSet(
         return Response(
             AttachmentSerializer(attachments, many=True, context={"request": request}).data
         )
+
+
+def _transition_action(spec: ApiAction):
+    """One `POST /api/tickets/{id}/<name>/`: 404 if unseen, parse, call the service, answer."""
+
+    def view(self, request, pk=None):
+        ticket_id = self._visible_ticket_id(pk)
+        serializer = spec.serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        spec.run(ticket_id, request.user, serializer.validated_data)
+        return self._detail(ticket_id)
+
+    view.__name__ = view.__qualname__ = spec.method_name
+    routed = action(detail=True, methods=["post"], url_path=spec.name, url_name=spec.url_name)
+    return extend_schema(request=spec.serializer, responses=TicketDetailSerializer)(routed(view))
+
+
+for _spec in API_ACTIONS:
+    # A name DRF already uses (dispatch, list…) would silently replace it.
+    assert not hasattr(TicketViewSet, _spec.method_name), _spec.method_name
+    setattr(TicketViewSet, _spec.method_name, _transition_action(_spec))
 
 
 class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
