@@ -1,3 +1,4 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -171,8 +172,9 @@ def _transition_action(spec: ApiAction):
 
 
 for _spec in API_ACTIONS:
-    # A name DRF already uses (dispatch, list…) would silently replace it.
-    assert not hasattr(TicketViewSet, _spec.method_name), _spec.method_name
+    if hasattr(TicketViewSet, _spec.method_name):
+        # A name DRF already uses (dispatch, list…) would silently replace it.
+        raise ImproperlyConfigured(f"API action {_spec.method_name!r} hides a view attribute")
     setattr(TicketViewSet, _spec.method_name, _transition_action(_spec))
 
 
