@@ -140,6 +140,9 @@ def test_api_check_in_records_what_the_page_records(client, world, api, photo_by
         url = check_ins[0]["photo"]
         assert url == reverse("download", args=["check-in", CheckIn.objects.get(ticket=by_api).pk])
         assert client.get(url).content == photo_bytes
+        # Check-in photos are staff evidence: the customer sees the time and place only.
+        seen = api(world["customer_user"]).get(f"/api/tickets/{by_api.pk}/").json()
+        assert [(c["latitude"], c["photo"]) for c in seen["check_ins"]] == [("22.543100", None)]
     else:
         assert check_ins[0]["photo"] is None
 
