@@ -89,3 +89,31 @@ def test_a_seven_by_twenty_four_calendar_has_nothing_to_confirm():
 
     with pytest.raises(ValidationError):
         calendar_year_confirm(calendar=CalendarFactory(), year=2027, user=None)
+
+
+def test_the_admin_shows_the_years_and_says_when_no_source_knows_one(client, installed_defaults):
+    from accounts.roles import Role
+
+    calendar = BusinessCalendarFactory()
+    manager = UserFactory(username="manager", role=Role.MANAGER)
+    client.force_login(manager)
+    client.cookies["django_language"] = "en"
+    imported = client.post(
+        "/admin/contracts/calendar/",
+        {"action": "import_holidays", "_selected_action": [calendar.pk], "year": "2027"},
+        follow=True,
+    )
+    page = imported.content.decode()
+    assert "statutory holidays added; the year is provisional" in page
+    assert "2027 Provisional" in page  # the calendar list shows each year's status
+    unknown = client.post(
+        "/admin/contracts/calendar/",
+        {"action": "import_holidays", "_selected_action": [calendar.pk], "year": "1949"},
+        follow=True,
+    )
+    assert "1949: no source knows this year&#x27;s holidays; nothing was imported" in (
+        unknown.content.decode()
+    )
+    change = client.get(f"/admin/contracts/calendar/{calendar.pk}/change/")
+    assert change.status_code == 200
+    assert "holiday years" in change.content.decode().lower()

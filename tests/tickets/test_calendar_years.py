@@ -299,3 +299,91 @@ def test_confirming_a_year_recomputes_in_a_real_worker_over_redis(world):
                 break
             time.sleep(0.2)
     assert (onsite.target_at, onsite.provisional) == (shanghai(2027, 1, 4, 11), False)
+
+
+@pytest.mark.django_db
+def test_the_demo_seeds_2026_confirmed_and_2027_provisional():
+    from datetime import date
+
+    from contracts.models import Calendar, Contract
+    from servicedesk.demo import demo_load
+
+    demo_load(today=date(2026, 11, 30))
+    business = Calendar.objects.get(code="cn-business")
+    assert {y.year: y.status for y in business.years.all()} == {
+        2026: "confirmed",
+        2027: "provisional",
+    }
+    # The P3 of the issue: the demo's warranty contract, reported 2026-12-31 16:00.
+    contract = Contract.objects.get(number="DJ-2024-017")
+    ticket = ticket_create(
+        created_by=None,
+        customer=contract.customer,
+        contract=contract,
+        site=contract.sites.first(),
+        kind="fault",
+        priority="P3",
+        summary="Pump station offline",
+        channel="phone",
+        reported_at=shanghai(2026, 12, 31, 16),
+        now=shanghai(2026, 12, 31, 16),
+    )
+    onsite = ticket.clocks.get(kind="onsite")
+    assert (onsite.target_at, onsite.provisional) == (shanghai(2027, 1, 4, 11), True)
+
+
+def _change_form_data(response) -> dict:
+    """What the admin change page would post back unchanged: the form and its inlines."""
+
+    def value(form, name):
+        bound = form[name]
+        data = bound.value()
+        if data is None:
+            return ""
+        if hasattr(data, "strftime") and not hasattr(data, "year"):
+            return data.strftime("%H:%M:%S")
+        return data
+
+    main = response.context["adminform"].form
+    data = {name: value(main, name) for name in main.fields}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for form in formset.initial_forms:
+            for name in form.fields:
+                data[form.add_prefix(name)] = value(form, name)
+    return data
+
+
+@pytest.mark.django_db
+def test_longer_working_hours_edited_inline_move_the_running_deadlines(
+    client, year_2026, eager_tasks, django_capture_on_commit_callbacks
+):
+    world = year_2026
+    business = world["business"]
+    ticket = _report(world, priority="P3", at=shanghai(2026, 11, 30, 16))
+    onsite = ticket.clocks.get(kind="onsite")
+    # Monday 30 November: 16:00–18:00, then 09:00–11:00 on Tuesday.
+    assert onsite.target_at == shanghai(2026, 12, 1, 11)
+    with time_machine.travel(shanghai(2026, 11, 30, 16, 5), tick=False):
+        client.force_login(world["manager"])
+        url = f"/admin/contracts/calendar/{business.pk}/change/"
+        data = _change_form_data(client.get(url))
+        # Monday afternoons now run to 20:00.
+        monday_pm = next(
+            key[: -len("-ends_at")]
+            for key, v in data.items()
+            if key.startswith("windows-")
+            and key.endswith("-ends_at")
+            and v == "18:00:00"
+            and data[key.replace("ends_at", "weekday")] == 0
+        )
+        data[f"{monday_pm}-ends_at"] = "20:00:00"
+        with django_capture_on_commit_callbacks(execute=True):
+            saved = client.post(url, data)
+        assert saved.status_code == 302, saved.content.decode()[:3000]
+    onsite.refresh_from_db()
+    assert onsite.target_at == shanghai(2026, 11, 30, 20)
+    [event] = _clock_events(ticket, "onsite")
+    assert event.data["changes"] == [{"what": "windows"}]
