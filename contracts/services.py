@@ -126,7 +126,8 @@ def calendar_import_holidays(
     and confirms the year. A year neither knows imports nothing and says so
     (status None). Only weekdays that are holidays and weekend days that are
     workdays depart from the weekly pattern, so only those are stored. Days a
-    manager already edited are left alone; a confirmed year stays confirmed.
+    manager already edited are left alone; a year already confirmed is left
+    exactly as it is (a day a manager removed does not come back).
     The clocks on the calendar are recomputed after the commit.
     """
     now = now or timezone.now()
@@ -148,6 +149,11 @@ def calendar_import_holidays(
         if not days:
             results[year] = YearImport(year=year, added=0, status=None, source="")
             continue
+        row = known_years.get(year)
+        if row is not None and row.is_confirmed:
+            # The year is settled: a day a manager removed must not come back.
+            results[year] = YearImport(year=year, added=0, status=row.status, source=row.source)
+            continue
         count = 0
         for day, kind, name in sorted(days):
             departs = day.weekday() < 5 if kind == CalendarDay.Kind.HOLIDAY else day.weekday() >= 5
@@ -164,14 +170,11 @@ def calendar_import_holidays(
                 )
             )
             count += 1
-        row = known_years.get(year)
-        changed = row is None or (not row.is_confirmed and row.status != status)
+        changed = row is None or row.status != status
         if row is None:
             row = CalendarYear(calendar=calendar, year=year, status=status, source=source)
-        elif not row.is_confirmed:
-            # A confirmed year stays confirmed, whoever confirmed it.
-            row.status, row.source = status, source
-        if row.is_confirmed and row.confirmed_at is None:
+        row.status, row.source = status, source
+        if row.is_confirmed:
             row.confirmed_at = now
         row.save()
         results[year] = YearImport(year=year, added=count, status=row.status, source=row.source)

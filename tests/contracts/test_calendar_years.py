@@ -61,6 +61,8 @@ def test_a_confirmed_year_stays_confirmed_and_keeps_the_managers_days():
     CalendarDay.objects.create(calendar=calendar, date=date(2027, 10, 6), kind="holiday")
     CalendarDay.objects.create(calendar=calendar, date=date(2027, 10, 9), kind="workday")
     CalendarDay.objects.filter(calendar=calendar, date=date(2027, 10, 5)).update(name="国庆")
+    # The notice keeps 4 October a working day (hypothetically): the manager removes it.
+    CalendarDay.objects.filter(calendar=calendar, date=date(2027, 10, 4)).delete()
     year = calendar_year_confirm(calendar=calendar, year=2027, user=manager)
     assert (year.status, year.confirmed_by) == (Status.CONFIRMED, manager)
 
@@ -69,6 +71,7 @@ def test_a_confirmed_year_stays_confirmed_and_keeps_the_managers_days():
     assert calendar.years.get(year=2027).confirmed_by == manager
     assert CalendarDay.objects.get(calendar=calendar, date=date(2027, 10, 5)).name == "国庆"
     assert calendar.days.filter(date=date(2027, 10, 9), kind="workday").exists()
+    assert not calendar.days.filter(date=date(2027, 10, 4)).exists()
 
 
 def test_the_command_lists_imports_and_confirms():

@@ -387,3 +387,31 @@ def test_longer_working_hours_edited_inline_move_the_running_deadlines(
     assert onsite.target_at == shanghai(2026, 11, 30, 20)
     [event] = _clock_events(ticket, "onsite")
     assert event.data["changes"] == [{"what": "windows"}]
+
+
+@pytest.fixture
+def broker_down():
+    def reset_pool():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    # Celery writes through broker_write_url, which it filled from the broker URL.
+    original = app.conf.broker_url, app.conf.broker_write_url
+    app.conf.broker_url = app.conf.broker_write_url = "redis://127.0.0.1:1/0"
+    reset_pool()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_write_url = original
+        reset_pool()
+
+
+@pytest.mark.django_db
+def test_with_the_broker_down_the_recompute_runs_at_once(
+    year_2026, broker_down, django_capture_on_commit_callbacks
+):
+    world = year_2026
+    ticket = _report(world, priority="P3", at=shanghai(2026, 12, 31, 16))
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_import_holidays(calendar=world["business"], years=[2027])
+    assert ticket.clocks.get(kind="onsite").target_at == shanghai(2027, 1, 4, 11)
