@@ -72,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("contracts", "calendar", "workingwindow", "calendarday"),
         "contracts.delete_calendarday",
         "contracts.delete_workingwindow",
+        "contracts.view_calendaryear",
         "contracts.delete_serviceterms",
         *_crud("accounts", "branch"),
         *_VIEW_TICKETS,

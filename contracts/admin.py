@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -7,6 +10,7 @@ from contracts.forms import ContractForm
 from contracts.models import (
     Calendar,
     CalendarDay,
+    CalendarYear,
     Contact,
     Contract,
     ContractTemplate,
@@ -18,7 +22,13 @@ from contracts.models import (
     WorkingWindow,
 )
 from contracts.phases import Phase
-from contracts.services import calendar_import_cn_holidays, contract_apply_template
+from contracts.services import (
+    calendar_changed_notify,
+    calendar_day_change,
+    calendar_import_holidays,
+    calendar_year_confirm,
+    contract_apply_template,
+)
 
 
 class ContactInline(admin.TabularInline):
@@ -221,27 +231,136 @@ class CalendarDayInline(admin.TabularInline):
     extra = 0
 
 
+class CalendarYearInline(admin.TabularInline):
+    """Which years' holidays are confirmed; changed only through the import and confirm actions."""
+
+    model = CalendarYear
+    extra = 0
+    fields = ["year", "status", "source", "confirmed_by", "confirmed_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CalendarActionForm(ActionForm):
+    year = forms.IntegerField(
+        label=_("Year"),
+        required=False,
+        min_value=1949,
+        max_value=2200,
+        help_text=_("Import: blank means this year and next. Confirm: required."),
+    )
+
+
 @admin.register(Calendar)
 class CalendarAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "timezone"]
+    list_display = ["name", "code", "kind", "timezone", "years_display"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
-    inlines = [WorkingWindowInline, CalendarDayInline]
-    actions = ["import_holidays"]
+    inlines = [CalendarYearInline, WorkingWindowInline, CalendarDayInline]
+    action_form = CalendarActionForm
+    actions = ["import_holidays", "confirm_year"]
 
-    @admin.action(description=_("Import mainland China holidays for this year and next"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("years")
+
+    @admin.display(description=_("holiday years"))
+    def years_display(self, obj: Calendar) -> str:
+        if obj.is_always_on:
+            return "-"
+        return ", ".join(
+            f"{y.year} {y.get_status_display() if not y.is_confirmed else '✓'}"
+            for y in obj.years.all()
+        ) or _("none")
+
+    def _action_year(self, request) -> int | None:
+        form = self.action_form(request.POST)
+        form.fields["action"].choices = self.get_action_choices(request)
+        if not form.is_valid():
+            return None
+        return form.cleaned_data.get("year")
+
+    @admin.action(
+        description=_("Import mainland China holidays (confirmed if published, else provisional)"),
+        permissions=["change"],
+    )
     def import_holidays(self, request, queryset):
-        year = timezone.localdate().year
+        year = self._action_year(request)
+        this_year = timezone.localdate().year
+        years = [year] if year else [this_year, this_year + 1]
         for calendar in queryset.filter(kind=Calendar.Kind.BUSINESS_HOURS):
-            added = calendar_import_cn_holidays(calendar=calendar, years=[year, year + 1])
-            for y, count in added.items():
-                level = messages.SUCCESS if count else messages.WARNING
-                self.message_user(
-                    request,
-                    _("%(calendar)s, %(year)s: %(count)d days added.")
-                    % {"calendar": calendar, "year": y, "count": count},
-                    level,
-                )
+            for result in calendar_import_holidays(calendar=calendar, years=years).values():
+                values = {"calendar": calendar, "year": result.year, "count": result.added}
+                if result.status is None:
+                    self.message_user(
+                        request,
+                        _(
+                            "%(calendar)s, %(year)s: no source knows this year's holidays; "
+                            "nothing was imported. Enter the days by hand, then confirm the year."
+                        )
+                        % values,
+                        messages.ERROR,
+                    )
+                elif result.status == CalendarYear.Status.PROVISIONAL:
+                    self.message_user(
+                        request,
+                        _(
+                            "%(calendar)s, %(year)s: %(count)d statutory holidays added; the year "
+                            "is provisional. Enter the make-up workdays (调休) and bridging days "
+                            "of the official notice, then confirm the year."
+                        )
+                        % values,
+                        messages.WARNING,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("%(calendar)s, %(year)s: %(count)d days added; the year is confirmed.")
+                        % values,
+                        messages.SUCCESS,
+                    )
+
+    @admin.action(
+        description=_("Confirm the holidays of the year entered (make-up workdays entered)"),
+        permissions=["change"],
+    )
+    def confirm_year(self, request, queryset):
+        year = self._action_year(request)
+        if not year:
+            self.message_user(request, _("Enter the year to confirm."), messages.ERROR)
+            return
+        for calendar in queryset:
+            try:
+                calendar_year_confirm(calendar=calendar, year=year, user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{calendar}: {' '.join(exc.messages)}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(calendar)s, %(year)s: confirmed; running deadlines are being recomputed.")
+                % {"calendar": calendar, "year": year},
+                messages.SUCCESS,
+            )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"kind", "timezone"} & set(form.changed_data):
+            calendar_changed_notify(calendar=obj, changes=[{"what": "windows"}])
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        changes: list[dict] = []
+        if formset.model is CalendarDay:
+            changes += [calendar_day_change(d) for d in formset.new_objects]
+            changes += [calendar_day_change(d) for d, _fields in formset.changed_objects]
+            changes += [calendar_day_change(d, deleted=True) for d in formset.deleted_objects]
+        elif formset.model is WorkingWindow and (
+            formset.new_objects or formset.changed_objects or formset.deleted_objects
+        ):
+            changes.append({"what": "windows"})
+        calendar_changed_notify(calendar=form.instance, changes=changes)
 
 
 @admin.register(CalendarDay)
@@ -251,3 +370,22 @@ class CalendarDayAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     date_hierarchy = "date"
     list_select_related = ["calendar"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        calendar_changed_notify(calendar=obj.calendar, changes=[calendar_day_change(obj)])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        calendar_changed_notify(
+            calendar=obj.calendar, changes=[calendar_day_change(obj, deleted=True)]
+        )
+
+    def delete_queryset(self, request, queryset):
+        by_calendar: dict[int, tuple[Calendar, list[dict]]] = {}
+        for day in queryset.select_related("calendar"):
+            entry = by_calendar.setdefault(day.calendar_id, (day.calendar, []))
+            entry[1].append(calendar_day_change(day, deleted=True))
+        super().delete_queryset(request, queryset)
+        for calendar, changes in by_calendar.values():
+            calendar_changed_notify(calendar=calendar, changes=changes)

@@ -1,17 +1,27 @@
 """Writes on contracts, their terms and calendars."""
 
-from datetime import date
+import importlib.metadata
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from contracts.models import (
     Calendar,
     CalendarDay,
+    CalendarYear,
     Contract,
     ContractTemplate,
     ServiceTerms,
     TemplateTerms,
 )
+from contracts.signals import calendar_changed
+
+Status = CalendarYear.Status
 
 
 @transaction.atomic
@@ -53,50 +63,173 @@ def _holiday_name(value: object) -> str:
     return _HOLIDAY_NAMES_ZH.get(name, name)
 
 
-@transaction.atomic
-def calendar_import_cn_holidays(*, calendar: Calendar, years: list[int]) -> dict[int, int]:
-    """Copy mainland China's public holidays and make-up workdays into a calendar.
+@dataclass(frozen=True)
+class YearImport:
+    """What importing one year did: days added, and what the calendar now knows of the year.
 
-    Uses the chinese-calendar package, which follows the State Council's yearly
-    notice. Only weekdays that are holidays and weekend days that are workdays
-    depart from the weekly pattern, so only those are stored. Days a manager
-    already edited are left alone. Returns how many days each year added; a
-    year the package does not know yet adds none (the notice for the next year
-    comes out in November), and a manager enters it by hand.
+    `status` is None when no source knows the year: nothing was imported, and a
+    manager has to enter the days by hand and confirm the year.
     """
+
+    year: int
+    added: int
+    status: str | None
+    source: str
+
+
+def _chinese_calendar_years() -> set[int]:
+    from chinese_calendar.constants import holidays
+
+    return {day.year for day in holidays}
+
+
+def _confirmed_days(year: int) -> list[tuple[date, str, str]]:
+    """(date, kind, name) of a year the State Council's notice is known for (chinese-calendar)."""
     from chinese_calendar.constants import holidays, workdays
 
+    days = [
+        (day, CalendarDay.Kind.HOLIDAY, _holiday_name(value))
+        for day, value in holidays.items()
+        if day.year == year
+    ]
+    days += [
+        (day, CalendarDay.Kind.WORKDAY, _holiday_name(value))
+        for day, value in workdays.items()
+        if day.year == year
+    ]
+    return days
+
+
+def _statutory_days(year: int) -> list[tuple[date, str, str]]:
+    """The statutory holidays of a year from the `holidays` package: no make-up workdays."""
+    import holidays as holidays_package
+
+    known = holidays_package.China(years=year, language="zh_CN")
+    return [(day, CalendarDay.Kind.HOLIDAY, str(name)) for day, name in known.items()]
+
+
+def _source_name(package: str) -> str:
+    return f"{package} {importlib.metadata.version(package)}"
+
+
+@transaction.atomic
+def calendar_import_holidays(
+    *, calendar: Calendar, years: list[int], now: datetime | None = None
+) -> dict[int, YearImport]:
+    """Copy mainland China's public holidays and make-up workdays into a calendar.
+
+    A year the chinese-calendar package knows (it follows the State Council's
+    yearly notice, published in November) is imported with its make-up
+    workdays and marked confirmed. A year it does not know yet is imported
+    from the `holidays` package, which has the statutory holidays but no
+    make-up workdays, and is marked provisional until a manager enters those
+    and confirms the year. A year neither knows imports nothing and says so
+    (status None). Only weekdays that are holidays and weekend days that are
+    workdays depart from the weekly pattern, so only those are stored. Days a
+    manager already edited are left alone; a year already confirmed is left
+    exactly as it is (a day a manager removed does not come back).
+    The clocks on the calendar are recomputed after the commit.
+    """
+    now = now or timezone.now()
     existing = set(calendar.days.values_list("date", flat=True))
-    added: dict[int, int] = {}
-    new_days = []
+    known_years = {y.year: y for y in calendar.years.select_for_update()}
+    results: dict[int, YearImport] = {}
+    new_days: list[CalendarDay] = []
+    changes: list[dict] = []
     for year in years:
+        if year in _chinese_calendar_years():
+            status, source, days = (
+                Status.CONFIRMED,
+                _source_name("chinese-calendar"),
+                _confirmed_days(year),
+            )
+        else:
+            days = _statutory_days(year)
+            status, source = Status.PROVISIONAL, _source_name("holidays")
+        if not days:
+            results[year] = YearImport(year=year, added=0, status=None, source="")
+            continue
+        row = known_years.get(year)
+        if row is not None and row.is_confirmed:
+            # The year is settled: a day a manager removed must not come back.
+            results[year] = YearImport(year=year, added=0, status=row.status, source=row.source)
+            continue
         count = 0
-        for day, value in sorted(holidays.items()):
-            if day.year == year and day.weekday() < 5 and day not in existing:
-                new_days.append(
-                    CalendarDay(
-                        calendar=calendar,
-                        date=day,
-                        kind=CalendarDay.Kind.HOLIDAY,
-                        name=_holiday_name(value),
-                    )
+        for day, kind, name in sorted(days):
+            departs = day.weekday() < 5 if kind == CalendarDay.Kind.HOLIDAY else day.weekday() >= 5
+            if not departs or day in existing:
+                continue
+            existing.add(day)
+            new_days.append(
+                CalendarDay(
+                    calendar=calendar,
+                    date=day,
+                    kind=kind,
+                    name=name,
+                    follows_weekday=_weekday_made_up_for(day),
                 )
-                count += 1
-        for day, value in sorted(workdays.items()):
-            if day.year == year and day.weekday() >= 5 and day not in existing:
-                new_days.append(
-                    CalendarDay(
-                        calendar=calendar,
-                        date=day,
-                        kind=CalendarDay.Kind.WORKDAY,
-                        name=_holiday_name(value),
-                        follows_weekday=_weekday_made_up_for(day),
-                    )
-                )
-                count += 1
-        added[year] = count
+            )
+            count += 1
+        changed = row is None or row.status != status
+        if row is None:
+            row = CalendarYear(calendar=calendar, year=year, status=status, source=source)
+        row.status, row.source = status, source
+        if row.is_confirmed:
+            row.confirmed_at = now
+        row.save()
+        results[year] = YearImport(year=year, added=count, status=row.status, source=row.source)
+        if count or changed:
+            changes.append({"what": "imported", "year": year, "status": row.status})
     CalendarDay.objects.bulk_create(new_days)
-    return added
+    calendar_changed_notify(calendar=calendar, changes=changes)
+    return results
+
+
+@transaction.atomic
+def calendar_year_confirm(
+    *, calendar: Calendar, year: int, user: User | None, now: datetime | None = None
+) -> CalendarYear:
+    """A manager confirms a year: its holidays and make-up workdays are now entered as published.
+
+    Run after entering the make-up workdays (调休) of the State Council's
+    notice by hand. Deadlines that read the year stop being provisional; the
+    running clocks on the calendar are recomputed after the commit.
+    """
+    if calendar.is_always_on:
+        raise ValidationError(_("A 7×24 calendar has no holidays to confirm."))
+    if not 1949 <= year <= 2200:
+        raise ValidationError({"year": _("Enter a year between 1949 and 2200.")})
+    row, _created = CalendarYear.objects.select_for_update().get_or_create(
+        calendar=calendar,
+        year=year,
+        defaults={"status": Status.PROVISIONAL, "source": "manual"},
+    )
+    if row.is_confirmed:
+        return row
+    row.status = Status.CONFIRMED
+    row.confirmed_by = user
+    row.confirmed_at = now or timezone.now()
+    row.save()
+    calendar_changed_notify(calendar=calendar, changes=[{"what": "confirmed", "year": year}])
+    return row
+
+
+def calendar_changed_notify(*, calendar: Calendar, changes: list[dict]) -> None:
+    """Tell what depends on the calendar (the running SLA clocks) that it changed.
+
+    `changes` says what changed, as data a reader's language can render:
+    ``{"what": "holiday" | "workday" | "removed", "date": "2027-10-01"}``,
+    ``{"what": "windows"}``, ``{"what": "imported" | "confirmed", "year": 2027}``.
+    Receivers act after the commit (see tickets.calendar_years).
+    """
+    if changes:
+        calendar_changed.send(sender=Calendar, calendar_id=calendar.pk, changes=changes)
+
+
+def calendar_day_change(day: CalendarDay, *, deleted: bool = False) -> dict:
+    """How a manager's edit of one day is described to the clocks' readers."""
+    what = "removed" if deleted else day.kind
+    return {"what": what, "date": day.date.isoformat()}
 
 
 def _weekday_made_up_for(day: date) -> int:

@@ -66,6 +66,10 @@ class Schedule:
     * ``workdays``: make-up workdays as ``(local date, weekday)``; that date
       follows the windows of ``weekly[weekday]``. They override both
       ``weekly`` and ``holidays``. A date may appear only once.
+    * ``confirmed_years``: the local years whose holidays and make-up
+      workdays are known for certain (the State Council's notice is in).
+      ``None`` means every year counts as confirmed; a 7x24 schedule never
+      depends on holidays, so it has no unconfirmed years either.
 
     Iterables given for the collection fields are normalised to tuples and
     frozensets so that a schedule stays hashable.
@@ -76,6 +80,7 @@ class Schedule:
     weekly: tuple[tuple[Window, ...], ...] = ((),) * 7
     holidays: frozenset[date] = frozenset()
     workdays: tuple[tuple[date, int], ...] = ()
+    confirmed_years: frozenset[int] | None = None
     _workday_map: dict[date, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +108,8 @@ class Schedule:
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", workdays)
         object.__setattr__(self, "_workday_map", workday_map)
+        if self.confirmed_years is not None:
+            object.__setattr__(self, "confirmed_years", frozenset(self.confirmed_years))
 
     @classmethod
     def around_the_clock(cls, tz: ZoneInfo | str) -> "Schedule":
@@ -247,6 +254,34 @@ def skipped_days(schedule: Schedule, start: datetime, end: datetime) -> list[tup
             skipped.append((day, "holiday" if is_holiday else "weekend"))
         day += _ONE_DAY
     return skipped
+
+
+def years_read(start: datetime, end: datetime, tz: tzinfo) -> list[int]:
+    """The local years whose days arithmetic over ``[start, end)`` reads, ascending.
+
+    ``end`` is excluded, as everywhere here: a deadline at 18:00 on 31
+    December read nothing of the next year. For ``end <= start`` only the
+    year of ``start`` (the day the count begins on).
+    """
+    first = _as_utc(start, "start")
+    last = _as_utc(end, "end")
+    first_year = first.astimezone(tz).year
+    if last <= first:
+        return [first_year]
+    last_year = (last - _ONE_MICROSECOND).astimezone(tz).year
+    return list(range(first_year, last_year + 1))
+
+
+def unconfirmed_years(schedule: Schedule, start: datetime, end: datetime) -> list[int]:
+    """Years read by arithmetic over ``[start, end)`` whose holidays are not confirmed.
+
+    A deadline computed over one of them is provisional: when the year's
+    holidays and make-up workdays are published it may move. Empty for 7x24
+    schedules and for schedules that do not track years.
+    """
+    if schedule.always_on or schedule.confirmed_years is None:
+        return []
+    return [y for y in years_read(start, end, schedule.tz) if y not in schedule.confirmed_years]
 
 
 # --- internals -------------------------------------------------------------

@@ -28,7 +28,7 @@ from contracts.models import (
 )
 from contracts.phases import AfterWarranty, Phase
 from contracts.services import (
-    calendar_import_cn_holidays,
+    calendar_import_holidays,
     contract_apply_template,
     template_terms_set,
 )
@@ -198,7 +198,7 @@ def _user(username: str, role: str, name: str, *, branch=None, phone="", email=N
 @transaction.atomic
 def demo_load(*, today: date) -> list[DemoLogin]:
     always, business = _calendars()
-    calendar_import_cn_holidays(calendar=business, years=[today.year, today.year + 1])
+    calendar_import_holidays(calendar=business, years=[today.year, today.year + 1])
     templates = _templates(always, business)
 
     east, _ = Branch.objects.update_or_create(

@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
     "inspections-generate": {"task": "inspections.tasks.inspections_generate", "schedule": 3600},
     "inspections-alert": {"task": "inspections.tasks.inspections_alert", "schedule": 300},
     "surveys-send-due": {"task": "reports.tasks.surveys_send_due", "schedule": 3600},
+    # From 1 November: managers are told once when next year's holidays are not confirmed.
+    "holiday-years-remind": {"task": "tickets.tasks.holiday_years_remind", "schedule": 3600},
 }
 REOPEN_WINDOW_DAYS = env.REOPEN_WINDOW_DAYS
 DEMO_PASSWORD = env.DEMO_PASSWORD

@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Calendar, ServiceTerms
-from contracts.worktime import Schedule, explain_addition, skipped_days, working_time_between
+from contracts.worktime import (
+    Schedule,
+    explain_addition,
+    skipped_days,
+    unconfirmed_years,
+    working_time_between,
+)
 from tickets.clockmath import moment_when_used, paused_wall_time, used_time
 from tickets.models import ClockPause, EscalationRule, Kind, SlaClock, Ticket
 
@@ -34,8 +40,8 @@ class ScheduleCache:
             else:
                 calendar = Calendar.objects.get(pk=calendar_id)
                 if not calendar.is_always_on:
-                    # Only business hours need their windows, holidays and make-up days.
-                    calendar = Calendar.objects.prefetch_related("windows", "days").get(
+                    # Only business hours need their windows, holidays, make-up days and years.
+                    calendar = Calendar.objects.prefetch_related("windows", "days", "years").get(
                         pk=calendar_id
                     )
                 schedule = calendar.schedule()
@@ -83,7 +89,9 @@ def clock_recompute(
 ) -> SlaClock:
     """Derive target, at-risk moment and next escalation step from start, budget and pauses.
 
-    Changes the instance only; the caller saves it.
+    Also which years of unconfirmed holidays the deadline arithmetic read
+    (`unconfirmed_years`: the deadline is provisional). Changes the instance
+    only; the caller saves it.
     """
     schedule = schedules.get(clock.calendar_id)
     pauses = _pauses(clock) if pauses is None else pauses
@@ -94,6 +102,7 @@ def clock_recompute(
         raise ValidationError(
             {"contract": _("The calendar of this promise has no working time at all.")}
         ) from exc
+    clock.unconfirmed_years = _unconfirmed_years(schedule, clock, pauses)
     thresholds = sorted(
         r.threshold_seconds(clock.budget_seconds)
         for r in rules
@@ -117,6 +126,17 @@ def clock_recompute(
                 schedule, clock.started_at, timedelta(seconds=min(pending)), pauses
             )
     return clock
+
+
+def _unconfirmed_years(
+    schedule: Schedule, clock: SlaClock, pauses: list[tuple[datetime, datetime | None]]
+) -> list[int]:
+    # The arithmetic reads the days from the start to the deadline; with an
+    # open pause there is no deadline yet, only the days up to the pause.
+    end = clock.target_at
+    if end is None:
+        end = max([clock.started_at, *(start for start, _end in pauses)])
+    return unconfirmed_years(schedule, clock.started_at, end)
 
 
 def clocks_start(
@@ -318,6 +338,13 @@ def clock_explain(clock: SlaClock, *, schedules: ScheduleCache) -> dict:
         lines.append(_("Deadline: %(target)s.") % {"target": _local(clock.target_at)})
     else:
         lines.append(_("No deadline while the clock is paused."))
+    # A stopped clock's outcome is final: its deadline can no longer move.
+    provisional_years = [] if clock.is_stopped else _unconfirmed_years(schedule, clock, pauses)
+    if provisional_years:
+        lines.append(
+            _("%(years)s holidays not confirmed yet: this deadline may still move.")
+            % {"years": ", ".join(str(year) for year in provisional_years)}
+        )
     return {
         "contract": terms.get("contract_number"),
         "phase": terms.get("phase", ticket.phase),
@@ -329,5 +356,7 @@ def clock_explain(clock: SlaClock, *, schedules: ScheduleCache) -> dict:
         "working_intervals": [{"start": a, "end": b} for a, b in intervals[:50]],
         "skipped_days": [{"date": d, "reason": r} for d, r in skipped],
         "target_at": clock.target_at,
+        "provisional": bool(provisional_years),
+        "unconfirmed_years": provisional_years,
         "text": lines,
     }

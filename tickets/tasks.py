@@ -15,3 +15,17 @@ def sla_sweep() -> dict:
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def deliver_notifications() -> int:
     return notifications_deliver()
+
+
+@shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def calendar_clocks_recompute(calendar_id: int, changes: list[dict]) -> int:
+    from tickets.calendar_years import calendar_clocks_recompute as recompute
+
+    return recompute(calendar_id=calendar_id, changes=changes)
+
+
+@shared_task(ignore_result=True)
+def holiday_years_remind() -> int:
+    from tickets.calendar_years import holiday_years_remind as remind
+
+    return remind()

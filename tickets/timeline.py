@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from tickets.calendar_years import clock_moved_text
 from tickets.models import Ticket
 
 
@@ -24,12 +25,16 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[Entry]:
         if event.kind == "note" and not include_internal:
             continue
         who = event.actor.get_full_name() or event.actor.username if event.actor else ""
+        text = event.note
+        if event.kind == "clock" and "changes" in event.data:
+            # Rendered now, in the reader's language, from what the event recorded.
+            text = clock_moved_text(event.data)
         entries.append(
             Entry(
                 event.at,
                 "escalation" if event.kind == "escalation" else "event",
                 who,
-                event.note,
+                text,
                 event,
             )
         )

@@ -49,7 +49,9 @@ class Calendar(models.Model):
     def schedule(self) -> Schedule:
         """The pure working-time schedule the clock arithmetic runs on.
 
-        Reads windows and days through `.all()` so a prefetch covers it.
+        Reads windows, days and years through `.all()` so a prefetch covers it.
+        Only the years a manager or the official source confirmed count as
+        confirmed; deadlines that read any other year are provisional.
         """
         tz = ZoneInfo(self.timezone)
         if self.is_always_on:
@@ -59,6 +61,9 @@ class Calendar(models.Model):
             weekly[window.weekday].append((window.starts_at, window.ends_at))
         holidays: set[date] = set()
         workdays: list[tuple[date, int]] = []
+        confirmed = frozenset(
+            y.year for y in self.years.all() if y.status == CalendarYear.Status.CONFIRMED
+        )
         for day in self.days.all():
             if day.kind == CalendarDay.Kind.HOLIDAY:
                 holidays.add(day.date)
@@ -69,6 +74,7 @@ class Calendar(models.Model):
             weekly=tuple(tuple(sorted(w)) for w in weekly),
             holidays=frozenset(holidays),
             workdays=tuple(sorted(workdays)),
+            confirmed_years=confirmed,
         )
 
 
@@ -154,3 +160,55 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class CalendarYear(models.Model):
+    """What a calendar knows about one year's holidays and make-up workdays (调休).
+
+    Confirmed: the State Council's notice is in (imported from chinese-calendar,
+    or entered and confirmed by a manager). Provisional: only the statutory
+    holidays are known (from the `holidays` package), the make-up workdays and
+    bridging days are not; deadlines that read such a year may still move.
+    A year without a row is not known at all.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        PROVISIONAL = "provisional", _("Provisional: make-up workdays not known")
+
+    calendar = models.ForeignKey(
+        Calendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["calendar", "year"]
+        verbose_name = _("holiday year")
+        verbose_name_plural = _("holiday years")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "year"], name="calendar_year_unique"),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1949) & models.Q(year__lte=2200),
+                name="calendar_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year} {self.get_status_display()}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED

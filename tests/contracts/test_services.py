@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from contracts.models import CalendarDay, ServiceTerms
+from contracts.models import CalendarDay, CalendarYear, ServiceTerms
 from contracts.phases import AfterWarranty, Phase
 from contracts.selectors import contracts_search, contracts_with_terms
-from contracts.services import calendar_import_cn_holidays, contract_apply_template
+from contracts.services import calendar_import_holidays, contract_apply_template
 from tests.factories import (
     BusinessCalendarFactory,
     CalendarFactory,
@@ -71,8 +71,9 @@ def test_contract_started_from_a_template_copies_its_promises():
 
 def test_chinese_holidays_and_make_up_workdays_are_imported_once():
     calendar = BusinessCalendarFactory()
-    added = calendar_import_cn_holidays(calendar=calendar, years=[2026])
-    assert added[2026] > 0
+    added = calendar_import_holidays(calendar=calendar, years=[2026])
+    assert added[2026].added > 0
+    assert added[2026].status == CalendarYear.Status.CONFIRMED
     national_day = CalendarDay.objects.get(calendar=calendar, date=date(2026, 10, 1))
     assert (national_day.kind, national_day.name) == (CalendarDay.Kind.HOLIDAY, "国庆节")
     # Saturday 2026-10-10 is worked to make up for the National Day week.
@@ -81,8 +82,8 @@ def test_chinese_holidays_and_make_up_workdays_are_imported_once():
     # A holiday on a weekend changes nothing, so it is not stored.
     assert not CalendarDay.objects.filter(calendar=calendar, date=date(2026, 10, 4)).exists()
 
-    again = calendar_import_cn_holidays(calendar=calendar, years=[2026])
-    assert again == {2026: 0}
+    again = calendar_import_holidays(calendar=calendar, years=[2026])
+    assert again[2026].added == 0
     schedule = calendar.schedule()
     assert date(2026, 10, 1) in schedule.holidays
     assert schedule.windows_on(date(2026, 10, 10)) == schedule.windows_on(date(2026, 10, 12))
@@ -94,7 +95,7 @@ def test_a_manager_edit_survives_a_later_import():
     CalendarDay.objects.create(
         calendar=calendar, date=date(2026, 10, 1), kind=CalendarDay.Kind.WORKDAY, name="on duty"
     )
-    calendar_import_cn_holidays(calendar=calendar, years=[2026])
+    calendar_import_holidays(calendar=calendar, years=[2026])
     assert CalendarDay.objects.get(calendar=calendar, date=date(2026, 10, 1)).name == "on duty"
 
 

@@ -35,6 +35,10 @@ class ClockSerializer(serializers.ModelSerializer):
     paused_seconds = serializers.SerializerMethodField()
     budget_minutes = serializers.SerializerMethodField()
     calendar = serializers.SerializerMethodField()
+    provisional = serializers.SerializerMethodField(
+        help_text="The deadline read a year whose holidays are not confirmed yet: it may move."
+    )
+    unconfirmed_years = serializers.SerializerMethodField()
 
     class Meta:
         model = SlaClock
@@ -49,6 +53,8 @@ class ClockSerializer(serializers.ModelSerializer):
             "started_at",
             "budget_minutes",
             "calendar",
+            "provisional",
+            "unconfirmed_years",
         ]
 
     def _now(self):
@@ -65,6 +71,12 @@ class ClockSerializer(serializers.ModelSerializer):
 
     def get_calendar(self, clock) -> str | None:
         return clock.calendar.name if clock.calendar_id else None
+
+    def get_provisional(self, clock) -> bool:
+        return clock.provisional
+
+    def get_unconfirmed_years(self, clock) -> list[int]:
+        return list(clock.unconfirmed_years) if clock.provisional else []
 
 
 class ExplainedClockSerializer(ClockSerializer):

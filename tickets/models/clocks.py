@@ -48,6 +48,15 @@ class SlaClock(models.Model):
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    unconfirmed_years = models.JSONField(
+        _("holiday years not confirmed"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Years the deadline arithmetic read whose holidays are not confirmed yet: "
+            "the deadline is provisional."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -83,6 +92,18 @@ class SlaClock(models.Model):
     @property
     def is_stopped(self) -> bool:
         return self.stopped_at is not None or self.status == self.Status.CANCELLED
+
+    @property
+    def provisional(self) -> bool:
+        """The deadline read a year whose holidays are not confirmed: it may still move.
+
+        A stopped clock's outcome is final, so it is never provisional.
+        """
+        return bool(self.unconfirmed_years) and not self.is_stopped
+
+    @property
+    def unconfirmed_years_label(self) -> str:
+        return ", ".join(str(year) for year in self.unconfirmed_years)
 
 
 class ClockPause(models.Model):

@@ -149,6 +149,12 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    key = models.CharField(
+        _("key"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a message not tied to an escalation step: sent once per person and key."),
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -166,6 +172,11 @@ class Notification(models.Model):
                 fields=["user", "step"],
                 condition=models.Q(step__isnull=False),
                 name="notification_once_per_user_step",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                condition=~models.Q(key=""),
+                name="notification_once_per_user_key",
             ),
         ]
         indexes = [

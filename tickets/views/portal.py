@@ -21,6 +21,7 @@ from accounts.selectors import contracts_visible_to, tickets_visible_to
 from contracts.models import Contract
 from contracts.phases import SERVICE_PHASES, AfterWarranty, Phase
 from contracts.selectors import contracts_with_terms
+from tickets.calendar_years import clock_moved_text
 from tickets.clocks import clock_rows
 from tickets.forms import RemoteDecisionForm
 from tickets.models import (
@@ -147,6 +148,8 @@ def _event_text(event: TicketEvent) -> tuple[str, str]:
         return title, event.note
     if event.kind == TicketEvent.Kind.ATTACHMENT:
         return _("File attached"), event.note
+    if event.kind == TicketEvent.Kind.CLOCK and "changes" in data:
+        return _("Promised time changed"), clock_moved_text(data)
     return str(event.get_kind_display()), event.note
 
 
