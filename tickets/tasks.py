@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from tickets.escalation import notifications_deliver, sweep_due_steps
+from tickets.heartbeats import heartbeat_record
+from tickets.models import Heartbeat
 
 
 @shared_task(ignore_result=True)
@@ -15,3 +17,9 @@ def sla_sweep() -> dict:
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def deliver_notifications() -> int:
     return notifications_deliver()
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat() -> None:
+    """Beat sends this every few seconds; the worker that runs it proves workers take tasks."""
+    heartbeat_record(name=Heartbeat.Name.WORKER)
