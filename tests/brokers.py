@@ -1,6 +1,7 @@
 """Test helpers for the Celery broker bin/test starts (Redis)."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -12,8 +13,8 @@ needs_redis = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def broker_down():
+@contextmanager
+def broker_unreachable():
     """The app's broker URLs point to a closed port, as when Redis is gone."""
 
     def reset_pool():
@@ -30,3 +31,9 @@ def broker_down():
     finally:
         app.conf.update(original)
         reset_pool()
+
+
+@pytest.fixture
+def broker_down():
+    with broker_unreachable():
+        yield
