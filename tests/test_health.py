@@ -187,3 +187,11 @@ def test_customers_never_see_it(client, world):
         client.logout()
         assert STALE_ZH not in page_for(client, world["customer_user"], url, language="zh-hans")
         client.logout()
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_never_ran_is_shown_as_well(client, world):
+    assert not Heartbeat.objects.exists()
+    page = page_for(client, world["agent"], "/desk/")
+    assert "Escalations have not run yet" in page
+    assert "升级尚未运行过" in page_for(client, world["agent"], "/desk/", language="zh-hans")
