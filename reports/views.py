@@ -142,12 +142,10 @@ def _page(request, forms_by_name: dict, *, status: int = 200):
         job.stale = job_abandoned(job, now=now) or (
             job.status == ReportJob.Status.QUEUED and now - job.created_at > STALE_AFTER
         )
-    # Refresh while something is really under way, not for a job whose worker died.
+    # Refresh while anything is unfinished: beat re-queues a job whose worker died,
+    # so even that one moves on by itself.
     unfinished = [
-        j
-        for j in jobs
-        if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
-        and not job_abandoned(j, now=now)
+        j for j in jobs if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
     ]
     context = {**forms_by_name, "jobs": jobs, "refresh": bool(unfinished)}
     response = render(request, "reports/home.html", context, status=status)
