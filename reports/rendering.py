@@ -3,9 +3,19 @@
 Short reports (a day's repairs, one inspection) are rendered in the request;
 long ones (a month of SLA for every customer, a year of satisfaction) go
 through a `ReportJob` a Celery worker renders. The job row is the source of
-truth: if the broker is down when a job is requested, it stays queued and
-`manage.py render_reports` (or the next request of the reports page)
-renders it later.
+truth, and every job finishes, done or failed:
+
+- the render task is acknowledged late and rejected on worker loss, so a
+  message whose worker died before taking the job is delivered again;
+- a worker takes a job with a conditional update on the locked row (queued →
+  rendering, attempts + 1); each later write names that attempt, so a job is
+  never rendered twice at once, and a superseded worker's result is dropped;
+- beat runs `report_jobs_requeue` every 30 s: a job rendering longer than
+  RUNNING_TIMEOUT lost its worker and goes back on the queue (failed after
+  MAX_ATTEMPTS), a job never handed to the broker (it was down) or waiting
+  longer than WAITING_TIMEOUT is sent again;
+- `manage.py render_reports` (or "Render now" on the reports page) renders
+  waiting jobs in the process itself, with no worker at all.
 """
 
 import logging
@@ -153,14 +163,24 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
     return Rendered(content, _filename(kind, format, params), content_type)
 
 
-def _enqueue(job_id: int) -> None:
-    """Hand the job to a worker; with the broker down it stays queued for later."""
+def _send(job_id: int) -> bool:
+    """Hand the job to the broker; False (and a log line) when the broker is down."""
     from reports.tasks import report_render as task
 
     try:
         task.apply_async((job_id,), retry=False)
     except Exception:
-        logger.warning("could not queue report job %s; it stays queued", job_id)
+        logger.warning("could not queue report job %s; the requeue sweep sends it later", job_id)
+        return False
+    return True
+
+
+def _enqueue(job_id: int) -> None:
+    """Queue a new or retried job; with the broker down it stays waiting, `queued_at` empty."""
+    if _send(job_id):
+        ReportJob.objects.filter(
+            pk=job_id, status=ReportJob.Status.QUEUED, queued_at__isnull=True
+        ).update(queued_at=timezone.now())
 
 
 def report_job_request(*, user, kind: str, format: str, params: dict) -> ReportJob:
@@ -177,19 +197,58 @@ def report_job_request(*, user, kind: str, format: str, params: dict) -> ReportJ
     return job
 
 
-def _progress(job: ReportJob, value: int, **fields) -> None:
-    job.progress = value
-    for name, field_value in fields.items():
-        setattr(job, name, field_value)
-    job.save(update_fields=["progress", "updated_at", *fields])
+@transaction.atomic
+def report_job_retry(*, job: ReportJob, user) -> ReportJob:
+    """Queue a failed job again from the start, for whoever may request that report."""
+    job = ReportJob.objects.select_for_update().get(pk=job.pk)
+    if not may_request(user, kind=job.kind, params=job.params):
+        raise PermissionDenied
+    if job.status != ReportJob.Status.FAILED:
+        return job
+    job.status = ReportJob.Status.QUEUED
+    job.progress = job.attempts = 0
+    job.error = ""
+    job.queued_at = job.requeued_at = job.started_at = job.finished_at = None
+    job.save(
+        update_fields=[
+            "status",
+            "progress",
+            "attempts",
+            "error",
+            "queued_at",
+            "requeued_at",
+            "started_at",
+            "finished_at",
+            "updated_at",
+        ]
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+class _Superseded(Exception):
+    """The job was taken again (re-queued, rendered by someone else): this attempt stops."""
+
+
+def _advance(job: ReportJob, attempt: int, **fields) -> None:
+    """Write progress only while this attempt still holds the job (a conditional update)."""
+    fields["updated_at"] = timezone.now()
+    held = ReportJob.objects.filter(
+        pk=job.pk, attempts=attempt, status=ReportJob.Status.RUNNING
+    ).update(**fields)
+    if not held:
+        raise _Superseded
+    for name, value in fields.items():
+        setattr(job, name, value)
 
 
 def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
-    """Render a queued job: running 10 %, rendered 90 %, saved 100 % and done.
+    """Render a queued job: rendering 10 %, 50 %, rendered 90 %, saved 100 % and done.
 
     Never raises: a failure is recorded on the job (status failed, the error
     text) so the person who asked sees it. A job already taken by another
-    worker, finished or gone is left alone.
+    worker, finished or gone is left alone; a job whose worker died
+    (`job_abandoned`) is taken over.
     """
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
@@ -197,32 +256,59 @@ def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
             job.status == ReportJob.Status.QUEUED or job_abandoned(job, now=timezone.now())
         ):
             return job
-        _progress(job, 10, status=ReportJob.Status.RUNNING, started_at=timezone.now(), error="")
+        job.attempts += 1
+        job.status = ReportJob.Status.RUNNING
+        job.progress = 10
+        job.started_at = timezone.now()
+        job.error = ""
+        job.save(
+            update_fields=["attempts", "status", "progress", "started_at", "error", "updated_at"]
+        )
+    attempt = job.attempts
+    stored = ""
     try:
         params = report_params_clean(kind=job.kind, params=job.params)
-        _progress(job, 50)
+        _advance(job, attempt, progress=50)
         rendered = report_render(kind=job.kind, format=job.format, params=params, now=now)
-        _progress(job, 90)
+        _advance(job, attempt, progress=90)
         job.file.save(rendered.filename, ContentFile(rendered.content), save=False)
-        _progress(
+        stored = job.file.name
+        _advance(
             job,
-            100,
-            file=job.file,
+            attempt,
+            progress=100,
+            file=stored,
             status=ReportJob.Status.DONE,
             finished_at=timezone.now(),
         )
+    except _Superseded:
+        logger.warning("report job %s: attempt %s was superseded; result dropped", job_id, attempt)
+        if stored:
+            job.file.storage.delete(stored)
+        job.refresh_from_db()
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        job.error = (message or type(exc).__name__) + "\n\n" + traceback.format_exc(limit=3)
-        job.status = ReportJob.Status.FAILED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["error", "status", "finished_at", "updated_at"])
+        error = (message or type(exc).__name__) + "\n\n" + traceback.format_exc(limit=3)
+        try:
+            _advance(
+                job,
+                attempt,
+                error=error,
+                status=ReportJob.Status.FAILED,
+                finished_at=timezone.now(),
+            )
+        except _Superseded:
+            job.refresh_from_db()
     return job
 
 
-# A render takes seconds; a job "running" this long lost its worker (killed, restarted).
-RUNNING_TIMEOUT = timedelta(minutes=10)
+# A render takes seconds; a job rendering this long lost its worker (killed, restarted).
+RUNNING_TIMEOUT = timedelta(minutes=5)
+# A job handed to the broker and not taken this long is sent again (the message may be lost).
+WAITING_TIMEOUT = timedelta(minutes=2)
+# A job whose worker stopped this many times fails; the page offers to retry it.
+MAX_ATTEMPTS = 3
 
 
 def job_abandoned(job: ReportJob, *, now) -> bool:
@@ -231,6 +317,55 @@ def job_abandoned(job: ReportJob, *, now) -> bool:
         and job.started_at is not None
         and now - job.started_at > RUNNING_TIMEOUT
     )
+
+
+def report_jobs_requeue(*, now=None) -> int:
+    """Beat's safety net: put every job that should be moving back on the queue; how many sent.
+
+    - rendering longer than RUNNING_TIMEOUT: its worker stopped. Back to
+      waiting (re-queued), or failed once it has been taken MAX_ATTEMPTS times;
+    - waiting and never handed to the broker (it was down at the request), or
+      handed over longer than WAITING_TIMEOUT ago: sent again.
+
+    Every change is a conditional update naming the state it saw, so two
+    sweeps racing send each job once; a duplicate message would be harmless
+    anyway (a worker takes a job only while it is waiting).
+    """
+    now = now or timezone.now()
+    Status = ReportJob.Status
+    cutoff = now - RUNNING_TIMEOUT
+    to_send: list[int] = []
+    for job_id, attempts in ReportJob.objects.filter(
+        status=Status.RUNNING, started_at__lt=cutoff
+    ).values_list("pk", "attempts"):
+        seen = ReportJob.objects.filter(
+            pk=job_id, status=Status.RUNNING, attempts=attempts, started_at__lt=cutoff
+        )
+        if attempts >= MAX_ATTEMPTS:
+            if seen.update(status=Status.FAILED, error="", finished_at=now, updated_at=now):
+                logger.error("report job %s: worker stopped %s times; failed", job_id, attempts)
+        elif seen.update(
+            status=Status.QUEUED, progress=0, requeued_at=now, queued_at=now, updated_at=now
+        ):
+            logger.warning("report job %s: worker stopped mid-render; re-queued", job_id)
+            to_send.append(job_id)
+    waiting = ReportJob.objects.filter(status=Status.QUEUED).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - WAITING_TIMEOUT)
+    )
+    for job_id, queued_at in waiting.values_list("pk", "queued_at"):
+        # queued_at=None filters IS NULL: the claim holds for jobs never sent as well.
+        seen = ReportJob.objects.filter(pk=job_id, status=Status.QUEUED, queued_at=queued_at)
+        if seen.update(queued_at=now):
+            to_send.append(job_id)
+    sent = 0
+    for job_id in to_send:
+        if _send(job_id):
+            sent += 1
+        else:  # still down: the next sweep tries again
+            ReportJob.objects.filter(pk=job_id, status=Status.QUEUED, queued_at=now).update(
+                queued_at=None
+            )
+    return sent
 
 
 def report_jobs_run_queued(*, limit: int | None = None) -> int:

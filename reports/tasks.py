@@ -12,9 +12,19 @@ def surveys_send_due() -> int:
     return send(now=timezone.now())
 
 
-@shared_task(ignore_result=True)
+# Acknowledged only once rendered, and given back to the queue if the worker dies meanwhile;
+# the job row's claim makes a second delivery harmless (reports.rendering).
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def report_render(job_id: int) -> None:
     """Render a long report in the background; the job row carries progress and the file."""
     from reports.rendering import report_job_run
 
     report_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def report_jobs_requeue() -> int:
+    """Beat's safety net: re-queue report jobs whose worker stopped or that never reached one."""
+    from reports.rendering import report_jobs_requeue as requeue
+
+    return requeue(now=timezone.now())

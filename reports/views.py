@@ -22,9 +22,11 @@ from accounts.selectors import role_of
 from contracts.models import Contract, Customer
 from reports.models import ReportJob
 from reports.rendering import (
+    WAITING_TIMEOUT,
     Rendered,
     job_abandoned,
     report_job_request,
+    report_job_retry,
     report_job_run,
     report_params_clean,
     report_render,
@@ -36,7 +38,7 @@ Kind = ReportJob.Kind
 Format = ReportJob.Format
 # A job still waiting after this long was probably never handed to a worker (broker down):
 # the page offers to render it in the request.
-STALE_AFTER = timedelta(minutes=2)
+STALE_AFTER = WAITING_TIMEOUT
 JOBS_SHOWN = 20
 SELECT = {"style": "max-width: 100%"}
 
@@ -140,12 +142,10 @@ def _page(request, forms_by_name: dict, *, status: int = 200):
         job.stale = job_abandoned(job, now=now) or (
             job.status == ReportJob.Status.QUEUED and now - job.created_at > STALE_AFTER
         )
-    # Refresh while something is really under way, not for a job whose worker died.
+    # Refresh while anything is unfinished: beat re-queues a job whose worker died,
+    # so even that one moves on by itself.
     unfinished = [
-        j
-        for j in jobs
-        if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
-        and not job_abandoned(j, now=now)
+        j for j in jobs if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
     ]
     context = {**forms_by_name, "jobs": jobs, "refresh": bool(unfinished)}
     response = render(request, "reports/home.html", context, status=status)
@@ -206,6 +206,17 @@ def job_download(request, pk: int):
         raise Http404
     name = job.file.name.rsplit("/", 1)[-1]
     return stored_file_response(job.file, filename=name, as_attachment=True)
+
+
+@login_required
+def job_retry(request, pk: int):
+    """Queue a failed job again."""
+    if request.method != "POST":
+        return redirect("reports:home")
+    job = _job_for(request, pk)
+    report_job_retry(job=job, user=request.user)
+    messages.success(request, _("The report is queued again; it appears below when ready."))
+    return redirect("reports:home")
 
 
 @role_required(*MANAGERS)

@@ -1,13 +1,23 @@
-"""What every page's header needs: the user's role and unread notifications."""
+"""What every page's header needs: the user's role, unread notifications, a stale sweep."""
 
 from accounts.selectors import role_of
+from tickets.heartbeats import sweep_stale_since
+
+STAFF_ROLES = ("agent", "engineer", "manager", "leader", "admin")
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_role": None, "unread_count": 0}
-    return {
-        "nav_role": role_of(user),
+    role = role_of(user)
+    context = {
+        "nav_role": role,
         "unread_count": user.notifications.filter(read_at__isnull=True).count(),
     }
+    if role in STAFF_ROLES or user.is_staff:
+        # Staff must know when escalations stopped: one primary-key lookup per page.
+        stale, last_at = sweep_stale_since()
+        context["sweep_stale"] = stale
+        context["sweep_last_at"] = last_at
+    return context

@@ -160,6 +160,18 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep that waited longer than this is pointless: the next one catches up.
         "options": {"expires": max(SLA_SWEEP_SECONDS * 2, 10)},
     },
+    # Proves a worker takes tasks off the queue (/healthz "worker"); stale copies are dropped.
+    "worker-heartbeat": {
+        "task": "tickets.tasks.worker_heartbeat",
+        "schedule": 10,
+        "options": {"expires": 10},
+    },
+    # Report jobs that waited or rendered too long go back on the queue (reports.rendering).
+    "report-jobs-requeue": {
+        "task": "reports.tasks.report_jobs_requeue",
+        "schedule": 30,
+        "options": {"expires": 30},
+    },
     "inspections-generate": {"task": "inspections.tasks.inspections_generate", "schedule": 3600},
     "inspections-alert": {"task": "inspections.tasks.inspections_alert", "schedule": 300},
     "surveys-send-due": {"task": "reports.tasks.surveys_send_due", "schedule": 3600},

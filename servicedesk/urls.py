@@ -5,7 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from contracts.api.views import ContractViewSet
-from servicedesk.views import healthz
+from servicedesk.health import healthz
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 
 router = DefaultRouter()

@@ -27,10 +27,12 @@ from accounts.models import User
 from accounts.roles import Role, Tier
 from tickets.clockmath import moment_when_used
 from tickets.clocks import ScheduleCache, active_rules
+from tickets.heartbeats import heartbeat_record
 from tickets.models import (
     ClockPause,
     EscalationRule,
     EscalationStep,
+    Heartbeat,
     Notification,
     SlaClock,
     Ticket,
@@ -259,10 +261,14 @@ def sweep_due_steps(*, now: datetime | None = None, batch_size: int = 500) -> Sw
     """Record and notify every escalation step due by `now`; safe to run anywhere, any time.
 
     Messages are written in the site's language, whatever process runs the
-    sweep (management commands run with translations off).
+    sweep (management commands run with translations off). Each completed run
+    writes the `sla_sweep` heartbeat, whoever ran it (beat's task or the command).
     """
     with translation.override(settings.LANGUAGE_CODE):
-        return _sweep(now=now or timezone.now(), batch_size=batch_size)
+        result = _sweep(now=now or timezone.now(), batch_size=batch_size)
+    # Only a completed run counts: /healthz and the staff banner read this.
+    heartbeat_record(name=Heartbeat.Name.SLA_SWEEP)
+    return result
 
 
 def _sweep(*, now: datetime, batch_size: int) -> SweepResult:

@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from tickets.escalation import notifications_deliver, sweep_due_steps
+from tickets.heartbeats import heartbeat_record
+from tickets.models import Heartbeat
 
 
 @shared_task(ignore_result=True)
@@ -29,3 +31,9 @@ def holiday_years_remind() -> int:
     from tickets.calendar_years import holiday_years_remind as remind
 
     return remind()
+
+
+@shared_task(ignore_result=True)
+def worker_heartbeat() -> None:
+    """Beat sends this every few seconds; the worker that runs it proves workers take tasks."""
+    heartbeat_record(name=Heartbeat.Name.WORKER)

@@ -37,6 +37,12 @@ class ReportJob(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Handed to the broker (null while it was down: the requeue sweep sends it when it is back).
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    # Put back on the queue after its worker stopped mid-render (killed, restarted).
+    requeued_at = models.DateTimeField(_("re-queued at"), null=True, blank=True)
+    # How many times a worker took it; each take supersedes the one before.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -49,3 +55,8 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def error_summary(self) -> str:
+        """The first line of the error, for the page; the traceback stays in the row."""
+        return self.error.strip().split("\n", 1)[0] if self.error else ""

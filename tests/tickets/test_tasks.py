@@ -1,6 +1,5 @@
 """Celery with the real broker bin/test starts (Redis), and without it."""
 
-import os
 import time
 from datetime import timedelta
 
@@ -9,15 +8,15 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from servicedesk.celery import app
+from tests.brokers import broker_down, needs_redis
 from tickets.escalation import notifications_deliver, sweep_due_steps
 from tickets.models import EscalationStep, Notification
 from tickets.services import ticket_create
 from tickets.tasks import sla_sweep
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("CELERY_BROKER_URL", "").startswith("redis://"),
-    reason="bin/test runs these against a real Redis",
-)
+# The read and write URLs are copied from broker_url when the app starts:
+# the shared fixture points all three to a closed port.
+broker_down = broker_down
 
 
 def _late_ticket(world):
@@ -46,23 +45,6 @@ def test_beat_task_runs_the_sweep_in_a_real_worker_over_redis(world):
         ):
             time.sleep(0.2)
     assert EscalationStep.objects.filter(ticket=ticket, kind="breach").count() == 1
-
-
-@pytest.fixture
-def broker_down():
-    def reset_pool():
-        # Fresh connection and producer pools for the new broker URL.
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    reset_pool()
-    try:
-        yield
-    finally:
-        app.conf.broker_url = original
-        reset_pool()
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 from tickets.models.clocks import ClockPause, SlaClock
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
+from tickets.models.heartbeats import Heartbeat
 from tickets.models.tickets import (
     FINISHED_STATES,
     OPEN_STATES,
@@ -27,6 +28,7 @@ __all__ = [
     "EscalationRule",
     "EscalationStep",
     "FaultReport",
+    "Heartbeat",
     "Kind",
     "Notification",
     "Rating",
