@@ -448,6 +448,7 @@ def _demo_tickets(*, now: datetime) -> None:
     from tickets.escalation import sweep_due_steps
     from tickets.models import Ticket
     from tickets.services import ticket_create, ticket_dispatch, ticket_resolve, ticket_transition
+    from tickets.work import ticket_check_in
 
     if Ticket.objects.filter(summary=DEMO_TICKETS[0][4]).exists():
         return
@@ -481,7 +482,17 @@ def _demo_tickets(*, now: datetime) -> None:
                 ticket_dispatch(ticket_id=ticket.pk, user=agent, engineer=engineer, now=moment)
             elif step == "resolve":
                 ticket_resolve(ticket_id=ticket.pk, user=agent, report=report, now=moment)
+            elif step == "check_in":
+                # The same service as the page and the API, so the demo has a CheckIn too.
+                ticket_check_in(
+                    ticket=ticket,
+                    user=engineer,
+                    latitude="23.12",
+                    longitude="113.26",
+                    accuracy="15",
+                    now=moment,
+                )
             else:
-                user = engineer if step in ("depart", "check_in") else agent
+                user = engineer if step == "depart" else agent
                 ticket_transition(ticket_id=ticket.pk, name=step, user=user, now=moment)
     sweep_due_steps(now=now)
