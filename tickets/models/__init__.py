@@ -1,4 +1,4 @@
-from tickets.models.clocks import ClockPause, SlaClock
+from tickets.models.clocks import ClockPause, Outcome, SlaClock, clock_outcome
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.tickets import (
     FINISHED_STATES,
@@ -29,6 +29,7 @@ __all__ = [
     "FaultReport",
     "Kind",
     "Notification",
+    "Outcome",
     "Rating",
     "RemoteAccessRequest",
     "SignOff",
@@ -38,4 +39,5 @@ __all__ = [
     "TicketEvent",
     "TicketSequence",
     "WorkLog",
+    "clock_outcome",
 ]
