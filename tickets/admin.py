@@ -1,6 +1,7 @@
 """Admin: tickets are read here and change through their workflow; the ladder is edited here."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -10,9 +11,11 @@ from tickets.models import (
     EscalationRule,
     EscalationStep,
     Notification,
+    Outcome,
     SlaClock,
     Ticket,
     TicketEvent,
+    clock_outcome,
 )
 
 
@@ -31,6 +34,7 @@ class ClockInline(ReadOnlyInline):
     model = SlaClock
     fields = [
         "kind",
+        "outcome_now",
         "status",
         "started_at",
         "target_at",
@@ -40,6 +44,10 @@ class ClockInline(ReadOnlyInline):
         "next_step_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("outcome now"))
+    def outcome_now(self, obj: SlaClock) -> str:
+        return Outcome(clock_outcome(obj, timezone.now())).label
 
 
 class EventInline(ReadOnlyInline):

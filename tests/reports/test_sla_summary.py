@@ -306,3 +306,35 @@ def test_the_summary_costs_the_same_queries_for_few_and_many_tickets(
     client = api(type(world["manager"]).objects.get(pk=world["manager"].pk))
     with django_assert_num_queries(4):
         assert client.get(SUMMARY, query).json()["total"]["breached"] > 10
+
+
+def test_dashboard_and_report_judge_a_contract_by_its_own_target(world, client, settings):
+    for minutes, delay in [(0, 10), (5, 45)]:
+        at = shanghai(2026, 11, 20, 9, minutes)
+        ticket = _ticket(world, at)
+        ticket_acknowledge(
+            ticket_id=ticket.pk, user=world["agent"], now=at + timedelta(minutes=delay)
+        )
+    client.force_login(world["manager"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    query = {"period": "custom", "start": "2026-11-01", "end": "2026-11-30"}
+    contract = world["contract"]
+    page = client.get(reverse("dashboard:home"), {**query, "contract": contract.pk})
+    cards = {card["kind"]: card for card in page.context["cards"]}
+    assert (cards["response"]["percent"], cards["response"]["level"]) == ("50 %", "bad")
+    contract.compliance_target_percent = 50
+    contract.compliance_warn_below_percent = 40
+    contract.save()
+    page = client.get(reverse("dashboard:home"), {**query, "contract": contract.pk})
+    cards = {card["kind"]: card for card in page.context["cards"]}
+    assert cards["response"]["level"] == "ok"
+    assert "target 50 %" in page.content.decode()
+    # Unfiltered, the contract's row is judged by its own target; the totals by the default.
+    page = client.get(reverse("dashboard:home"), query)
+    by_contract = next(g for g in page.context["groups"] if g["dimension"] == "contract")
+    [row] = by_contract["rows"]
+    assert (row["cells"][0]["label"], row["cells"][0]["level"]) == ("Response", "ok")
+    cards = {card["kind"]: card for card in page.context["cards"]}
+    assert cards["response"]["level"] == "bad"
+    month = sla_month_context(year=2026, month=11, contract=contract, now=NOW)
+    assert month["target"] == "50 %"

@@ -136,3 +136,56 @@ def test_outcome_rule(world, what, fields, expected):
     assert clock_outcome(clock, NOW) == expected
     assert SlaClock.objects.with_outcome(NOW).get(pk=clock.pk).outcome == expected
     assert clock.outcome_at(NOW) == expected
+
+
+def _p3(world, at):
+    return ticket_create(
+        created_by=world["agent"],
+        customer=world["customer"],
+        site=world["site"],
+        kind="fault",
+        priority="P3",
+        summary="Screen flickers",
+        channel="phone",
+        reported_at=at,
+        now=at,
+    )
+
+
+def test_a_deadline_passed_before_a_pause_stays_breached(world):
+    """P3 response: 30 min on 7×24; paused 40 min in, before the sweep noticed."""
+    from tickets.services import ticket_acknowledge, ticket_transition
+
+    at = NOW - 2 * H
+    ticket = _p3(world, at)
+    ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=at + timedelta(minutes=5))
+    resolution = ticket.clocks.get(kind="resolution")
+    resolution.target_at = at + timedelta(minutes=20)  # as if a short promise
+    resolution.save()
+    ticket_transition(
+        ticket_id=ticket.pk,
+        name="wait_customer",
+        user=world["agent"],
+        now=at + timedelta(minutes=40),
+    )
+    resolution.refresh_from_db()
+    assert resolution.status == Status.PAUSED and resolution.target_at is None
+    assert resolution.breached_at == at + timedelta(minutes=20)
+    assert clock_outcome(resolution, NOW) == Outcome.BREACHED
+    assert SlaClock.objects.breached(NOW).filter(pk=resolution.pk).exists()
+
+
+def test_a_ticket_cancelled_after_a_deadline_keeps_the_breach(world):
+    from tickets.services import ticket_transition
+
+    at = NOW - 2 * H
+    ticket = _p3(world, at)
+    ticket_transition(ticket_id=ticket.pk, name="cancel", user=world["agent"], now=at + H)
+    outcomes = {c.kind: clock_outcome(c, NOW) for c in ticket.clocks.all()}
+    # Response (30 min) had passed; on site and resolution had not.
+    assert outcomes == {
+        "response": Outcome.BREACHED,
+        "onsite": Outcome.NOT_NEEDED,
+        "resolution": Outcome.NOT_NEEDED,
+    }
+    assert ticket.clocks.get(kind="response").status == Status.BREACHED
