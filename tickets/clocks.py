@@ -15,15 +15,8 @@ from django.utils.translation import gettext as _
 from contracts.models import Calendar, ServiceTerms
 from contracts.worktime import Schedule, explain_addition, skipped_days, working_time_between
 from tickets.clockmath import moment_when_used, paused_wall_time, used_time
-from tickets.models import (
-    ClockPause,
-    EscalationRule,
-    Kind,
-    Outcome,
-    SlaClock,
-    Ticket,
-    clock_outcome,
-)
+from tickets.models import ClockPause, EscalationRule, Kind, SlaClock, Ticket
+from tickets.models.clocks import Outcome, clock_outcome
 
 Kinds = SlaClock.Kind
 Status = SlaClock.Status
