@@ -32,8 +32,8 @@ DECIDED = (Outcome.MET, Outcome.BREACHED)
 UNDECIDED = (Outcome.AT_RISK, Outcome.RUNNING, Outcome.PAUSED)
 
 
-def outcome_conditions(now: datetime) -> dict[str, Q]:
-    """The rule as SQL: one condition per outcome; exactly one holds for any clock."""
+def _parts(now: datetime) -> tuple[Q, Q, Q]:
+    """The building blocks of the rule: breached, stopped, not yet due."""
     status = SlaClock.Status
     stopped = Q(stopped_at__isnull=False) | Q(status__in=[status.MET, status.CANCELLED])
     breached = (
@@ -47,6 +47,13 @@ def outcome_conditions(now: datetime) -> dict[str, Q]:
     not_due = Q(stopped_at__isnull=True, breached_at__isnull=True) & (
         Q(target_at__isnull=True) | Q(target_at__gte=now)
     )
+    return breached, stopped, not_due
+
+
+def outcome_conditions(now: datetime) -> dict[str, Q]:
+    """The rule as SQL filters: one condition per outcome; exactly one holds for any clock."""
+    status = SlaClock.Status
+    breached, stopped, not_due = _parts(now)
     counting = Q(status=status.RUNNING) & not_due
     return {
         Outcome.BREACHED: breached,
@@ -59,13 +66,20 @@ def outcome_conditions(now: datetime) -> dict[str, Q]:
 
 
 def outcome_case(now: datetime) -> Case:
-    """The outcome as a value per row (for `annotate`, `values`, grouped counts)."""
+    """The outcome as a value per row (for `annotate`, `values`, grouped counts).
+
+    The same rule as `outcome_conditions`, in the order of `clock_outcome`: a
+    CASE takes the first branch that holds, so each needs only its own test.
+    """
+    status = SlaClock.Status
+    breached, stopped, _not_due = _parts(now)
     return Case(
-        *(
-            When(condition, then=Value(str(value)))
-            for value, condition in outcome_conditions(now).items()
-        ),
-        default=Value(str(Outcome.RUNNING)),
+        When(breached, then=Value(Outcome.BREACHED.value)),
+        When(Q(status=status.CANCELLED), then=Value(Outcome.NOT_NEEDED.value)),
+        When(stopped, then=Value(Outcome.MET.value)),
+        When(Q(status=status.PAUSED), then=Value(Outcome.PAUSED.value)),
+        When(Q(at_risk_at__lte=now), then=Value(Outcome.AT_RISK.value)),
+        default=Value(Outcome.RUNNING.value),
         output_field=CharField(),
     )
 
