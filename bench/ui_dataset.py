@@ -484,7 +484,8 @@ SELECT c.ticket_id, c.kind, c.cal, c.budget, c.started,
        greatest(c.started, c.stop_at, c.pause_at, c.warned, b.breached_at)
 FROM bench_clock AS c
 CROSS JOIN LATERAL (
-    SELECT CASE WHEN c.breach_fired OR (c.stop_at > c.target AND NOT c.by_cancel)
+    -- As tickets.clocks: a clock stopped or cancelled after its target is breached.
+    SELECT CASE WHEN c.breach_fired OR c.stop_at > c.target
                 THEN c.target END AS breached_at
 ) AS b
 ORDER BY c.ticket_id, c.kind;
@@ -894,7 +895,7 @@ def ui_dataset_create(
 
 
 def _describe(*, reference: datetime, first_id: int, days: int, seconds: float) -> dict:
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from contracts.models import Customer, Site
     from tickets.models import Notification
@@ -905,7 +906,6 @@ def _describe(*, reference: datetime, first_id: int, days: int, seconds: float) 
         tickets.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
     )
     open_tickets = tickets.filter(state__in=OPEN_STATES)
-    breached = Q(breached_at__isnull=False) | Q(status="running", target_at__lte=reference)
     return {
         "reference": reference,
         "first_id": first_id,
@@ -917,7 +917,7 @@ def _describe(*, reference: datetime, first_id: int, days: int, seconds: float) 
         "unacknowledged": open_tickets.filter(state__in=["new", "submitted"]).count(),
         "waiting": open_tickets.filter(state="waiting_customer").count(),
         "open_breached": open_tickets.filter(
-            pk__in=SlaClock.objects.filter(breached).values("ticket_id")
+            pk__in=SlaClock.objects.breached(reference).values("ticket_id")
         ).count(),
         "covered": tickets.filter(covered=True).count(),
         "clocks": clocks.count(),
@@ -927,9 +927,7 @@ def _describe(*, reference: datetime, first_id: int, days: int, seconds: float) 
             .annotate(n=Count("pk"))
             .values_list("status", "n")
         ),
-        "at_risk_now": clocks.filter(
-            status="running", at_risk_at__lte=reference, target_at__gt=reference
-        ).count(),
+        "at_risk_now": clocks.at_risk(reference).count(),
         "steps": EscalationStep.objects.filter(ticket_id__gte=first_id).count(),
         "notifications": Notification.objects.filter(ticket_id__gte=first_id).count(),
         "customers": Customer.objects.count(),

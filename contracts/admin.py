@@ -166,6 +166,10 @@ class ContractAdmin(admin.ModelAdmin):
         ),
         (_("Scope"), {"fields": ["sites", "covered_items", "substitute_device_hours"]}),
         (_("Service organisation"), {"fields": ["branch", "service_manager"]}),
+        (
+            _("SLA compliance targets"),
+            {"fields": ["compliance_target_percent", "compliance_warn_below_percent"]},
+        ),
     ]
 
     @admin.display(description=_("current phase"))

@@ -24,6 +24,8 @@ class ContractForm(forms.ModelForm):
             "substitute_device_hours",
             "branch",
             "service_manager",
+            "compliance_target_percent",
+            "compliance_warn_below_percent",
         ]
 
     def clean(self):

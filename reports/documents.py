@@ -19,6 +19,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts.targets import compliance_target
 from reports import charts
 from reports.pdf import render_pdf, storage_url
 from reports.sla_stats import (
@@ -30,6 +31,7 @@ from reports.sla_stats import (
     sla_report,
     tickets_in,
 )
+from tickets.models.clocks import Outcome
 
 # Helpers ------------------------------------------------------------------------------------
 
@@ -363,29 +365,21 @@ class ClockCell:
     kind: str
     target: str
     stopped: str
-    outcome: str  # "met", "breached", "running", "" (not applicable)
+    outcome: str  # an Outcome value (tickets.models.clocks), "" when the ticket has no such clock
 
-
-def _clock_outcome(clock, now: datetime) -> str:
-    if clock.breached_at or clock.status == "breached":
-        return "breached"
-    if clock.status == "running" and clock.target_at and clock.target_at <= now:
-        return "breached"
-    if clock.status == "met":
-        return "met"
-    if clock.status in ("running", "paused"):
-        return "running"
-    return ""
+    @property
+    def label(self) -> str:
+        return _outcome_label(self.outcome)
 
 
 def _outcome_label(outcome: str) -> str:
-    return {"met": _("Met"), "breached": _("Breached"), "running": _("Running")}.get(outcome, "")
+    return str(Outcome(outcome).label) if outcome else ""
 
 
 def sla_month_context(*, year: int, month: int, customer=None, contract=None, now=None) -> dict:
     from contracts.models import Contract, Customer
     from inspections.models import Inspection
-    from tickets.models import EscalationStep, SlaClock
+    from tickets.models import EscalationStep, SlaClock, clock_outcome
 
     now = now or timezone.now()
     period = Period.month_of(date(year, month, 1))
@@ -408,7 +402,7 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
                     kind=kind,
                     target=_local(clock.target_at) if clock else "",
                     stopped=_local(clock.stopped_at) if clock else "",
-                    outcome=_clock_outcome(clock, now) if clock else "",
+                    outcome=clock_outcome(clock, now) if clock else "",
                 )
             )
         rows.append({"ticket": ticket, "cells": cells})
@@ -443,7 +437,10 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
     contract_obj = (
         Contract.objects.filter(pk=filters.contract).first() if filters.contract else None
     )
-    breached_tickets = sum(1 for row in rows if any(c.outcome == "breached" for c in row["cells"]))
+    breached_tickets = sum(
+        1 for row in rows if any(c.outcome == Outcome.BREACHED for c in row["cells"])
+    )
+    target = compliance_target(contract_obj)
     return {
         "report": report,
         "period": period,
@@ -464,6 +461,7 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
             for k in kinds
         ],
         "total": {"value": total, "percent": percent_text(total.percent)},
+        "target": percent_text(target.target),
         "breached_tickets": breached_tickets,
         "escalations": escalations,
         "inspections": inspections,
@@ -478,8 +476,8 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
                 for row in report.groups["customer"]
             ],
             title=_("Compliance per customer"),
-            target=95.0,
-            warn_below=80.0,
+            target=target.target,
+            warn_below=target.warn_below,
             width=640,
         ),
         "title": _("Monthly SLA report %(year)s-%(month)02d") % {"year": year, "month": month},

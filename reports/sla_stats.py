@@ -5,10 +5,11 @@ A period is a range of local dates [start, end) in the service time zone
 November in Shanghai belongs to November although it is 15:30 UTC.
 
 Compliance of a clock kind = met / (met + breached), over the clocks that
-are decided: stopped met, stopped breached, or breached while still running
-(status breached, a breach recorded, or past its target before the sweep
-noticed). Running clocks not yet past their target, paused ones without a
-recorded breach and clocks no longer needed are left out.
+are decided. Which clock is met, breached, at risk, running or paused at a
+moment is decided by one rule, `tickets.models.clocks` (`clock_outcome` and
+`SlaClock.objects.with_outcome`): a clock still running past its target is
+breached before the sweep has noticed; running, at-risk and paused clocks are
+not decided yet; clocks no longer needed are left out.
 
 Every clock starts when its ticket was reported (`tickets.clocks.clocks_start`),
 so the period of a clock is read on `SlaClock.started_at` (indexed) and the
@@ -31,22 +32,19 @@ from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
-    Case,
-    CharField,
     Count,
     F,
     FloatField,
     Func,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import OPEN_STATES, SlaClock, Ticket
+from contracts.targets import DEFAULT_TARGET, TARGET_FIELDS, ComplianceTarget, compliance_target
+from tickets.models import OPEN_STATES, Outcome, SlaClock, Ticket
 
 KINDS: list[str] = list(SlaClock.Kind.values)
 Status = SlaClock.Status
@@ -57,6 +55,10 @@ def service_tz() -> ZoneInfo:
 
 
 # Periods and filters --------------------------------------------------------------------------
+
+
+# The longest period the dashboard and the API compute at once.
+MAX_PERIOD_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,11 @@ class Period:
             weeks.append(monday)
             monday += timedelta(days=7)
         return weeks
+
+    @classmethod
+    def inclusive(cls, first: date, last: date) -> "Period":
+        """Local dates `first` to `last`, both included (the dashboard, the API)."""
+        return cls(first, last + timedelta(days=1))
 
     @classmethod
     def month_of(cls, day: date) -> "Period":
@@ -148,42 +155,28 @@ def clocks_in(period: Period, filters: StatFilters = NO_FILTERS) -> QuerySet[Sla
     )
 
 
-# Clock outcomes as conditions ------------------------------------------------------------------
-
-
-def breached_q(now: datetime, prefix: str = "") -> Q:
-    """Breached by `now`: recorded, or running past its target before the sweep noticed."""
-    return (
-        Q(**{f"{prefix}breached_at__isnull": False})
-        | Q(**{f"{prefix}status": Status.BREACHED})
-        | Q(
-            **{
-                f"{prefix}status": Status.RUNNING,
-                f"{prefix}target_at__isnull": False,
-                f"{prefix}target_at__lte": now,
-            }
-        )
-    )
-
-
-def met_q(now: datetime, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status": Status.MET}) & ~breached_q(now, prefix)
-
-
-def pending_q(now: datetime, prefix: str = "") -> Q:
-    """Still counting (running or paused) and not breached: not decided yet."""
-    return Q(**{f"{prefix}status__in": [Status.RUNNING, Status.PAUSED]}) & ~breached_q(now, prefix)
+# Clock outcomes ----------------------------------------------------------------------------------
+# The rule itself is `tickets.models.clocks` (SQL and Python side by side); here it is only counted.
 
 
 @dataclass
 class Compliance:
+    """Clocks of one kind (or all) by outcome; compliance = met / (met + breached)."""
+
     met: int = 0
     breached: int = 0
-    pending: int = 0
+    at_risk: int = 0
+    running: int = 0
+    paused: int = 0
 
     @property
     def decided(self) -> int:
         return self.met + self.breached
+
+    @property
+    def pending(self) -> int:
+        """Still counting: running, at risk or paused, not breached yet."""
+        return self.at_risk + self.running + self.paused
 
     @property
     def percent(self) -> float | None:
@@ -191,7 +184,11 @@ class Compliance:
 
     def __add__(self, other: "Compliance") -> "Compliance":
         return Compliance(
-            self.met + other.met, self.breached + other.breached, self.pending + other.pending
+            met=self.met + other.met,
+            breached=self.breached + other.breached,
+            at_risk=self.at_risk + other.at_risk,
+            running=self.running + other.running,
+            paused=self.paused + other.paused,
         )
 
 
@@ -202,30 +199,20 @@ def combined(values: Iterable[Compliance]) -> Compliance:
     return total
 
 
-MET, BREACHED, PENDING = "met", "breached", "pending"
-
-
-def outcome(now: datetime) -> Case:
-    """A clock's outcome by `now` as a value: met, breached, pending, or '' (not counted).
-
-    The same partition as `met_q`, `breached_q` and `pending_q`.
-    """
-    return Case(
-        When(breached_q(now), then=Value(BREACHED)),
-        When(status=Status.MET, then=Value(MET)),
-        When(status__in=[Status.RUNNING, Status.PAUSED], then=Value(PENDING)),
-        default=Value(""),
-        output_field=CharField(),
-    )
+# Outcome -> the Compliance field that counts it; "not needed" is not counted.
+_COUNTED = {
+    Outcome.MET: "met",
+    Outcome.BREACHED: "breached",
+    Outcome.AT_RISK: "at_risk",
+    Outcome.RUNNING: "running",
+    Outcome.PAUSED: "paused",
+}
 
 
 def _count_into(value: Compliance, result: str, clocks: int) -> None:
-    if result == MET:
-        value.met += clocks
-    elif result == BREACHED:
-        value.breached += clocks
-    elif result == PENDING:
-        value.pending += clocks
+    name = _COUNTED.get(result)
+    if name is not None:
+        setattr(value, name, getattr(value, name) + clocks)
 
 
 def _no_kinds() -> dict[str, Compliance]:
@@ -276,7 +263,8 @@ class OutcomeCounts:
         rows = (
             clocks_in(period, filters)
             .order_by()
-            .annotate(outcome=outcome(now), week=TruncWeek("started_at", tzinfo=service_tz()))
+            .with_outcome(now)
+            .annotate(week=TruncWeek("started_at", tzinfo=service_tz()))
             .values("kind", "outcome", "week", *keys)
             .annotate(clocks=Count("pk"))
         )
@@ -305,7 +293,7 @@ class OutcomeCounts:
 def compliance(
     period: Period, filters: StatFilters = NO_FILTERS, *, now: datetime
 ) -> dict[str, Compliance]:
-    """Per clock kind (response, onsite, resolution, repair): met, breached, pending. One query."""
+    """Per clock kind (response, onsite, resolution, repair): clocks by outcome. One query."""
     return OutcomeCounts.of(period, filters, now=now).compliance()
 
 
@@ -314,20 +302,29 @@ class GroupRow:
     key: int | None
     label: str
     by_kind: dict[str, Compliance]
+    # The group's own compliance target: a contract's where it sets one, else the default.
+    target: ComplianceTarget = DEFAULT_TARGET
 
     @property
     def total(self) -> Compliance:
         return combined(self.by_kind.values())
 
 
-def _labels(dimension: str, keys: Iterable[int]) -> dict[int, str]:
-    """Names of a dimension's customers, contracts, branches or engineers. One query, if any."""
+def _labels(dimension: str, keys: Iterable[int]) -> dict[int, tuple[str, ComplianceTarget]]:
+    """Names (and, for contracts, targets) of a dimension's rows. One query, if any."""
     key_column, label_columns = DIMENSIONS[dimension]
     keys = [key for key in keys if key is not None]
     if not keys:
         return {}
     field_name = key_column.removeprefix("ticket__").removesuffix("_id")
     model = Ticket._meta.get_field(field_name).related_model
+    if dimension == "contract":
+        return {
+            contract.pk: (contract.number, compliance_target(contract))
+            for contract in model._default_manager.filter(pk__in=keys).only(
+                "pk", "number", *TARGET_FIELDS
+            )
+        }
     labels = {}
     for key, *values in model._default_manager.filter(pk__in=keys).values_list(
         "pk", *label_columns
@@ -335,9 +332,9 @@ def _labels(dimension: str, keys: Iterable[int]) -> dict[int, str]:
         values = [value or "" for value in values]
         if dimension == "engineer":
             first, last, username = values
-            labels[key] = f"{first} {last}".strip() or username
+            labels[key] = (f"{first} {last}".strip() or username, DEFAULT_TARGET)
         else:
-            labels[key] = values[0]
+            labels[key] = (values[0], DEFAULT_TARGET)
     return labels
 
 
@@ -350,14 +347,17 @@ def _groups(dimension: str, counts: OutcomeCounts) -> list[GroupRow]:
     key_column, _label_columns = DIMENSIONS[dimension]
     found = counts.by(key_column)
     labels = _labels(dimension, found)
-    result = [
-        GroupRow(
-            key=key,
-            label=str(NONE_LABELS[dimension]) if key is None else labels.get(key, ""),
-            by_kind=by_kind,
+    result = []
+    for key, by_kind in found.items():
+        label, target = labels.get(key, ("", DEFAULT_TARGET))
+        result.append(
+            GroupRow(
+                key=key,
+                label=str(NONE_LABELS[dimension]) if key is None else label,
+                by_kind=by_kind,
+                target=target,
+            )
         )
-        for key, by_kind in found.items()
-    ]
     return sorted(result, key=_sort_key)
 
 
@@ -459,14 +459,11 @@ def _limited(queryset: QuerySet[SlaClock], limit: int) -> ClockList:
 
 def at_risk_now(filters: StatFilters = NO_FILTERS, *, now: datetime, limit: int = 100) -> ClockList:
     """Running clocks past their first warning but not yet their target, nearest deadline first."""
-    queryset = SlaClock.objects.filter(
-        filters.ticket_q("ticket__"),
-        status=Status.RUNNING,
-        stopped_at__isnull=True,
-        breached_at__isnull=True,
-        at_risk_at__lte=now,
-        target_at__gt=now,
-    ).order_by("target_at", "pk")
+    queryset = (
+        SlaClock.objects.filter(filters.ticket_q("ticket__"))
+        .at_risk(now)
+        .order_by("target_at", "pk")
+    )
     return _limited(queryset, limit)
 
 
@@ -476,7 +473,7 @@ def breached_open_now(
     """Breached clocks of tickets still open, the oldest breach first."""
     queryset = (
         SlaClock.objects.filter(filters.ticket_q("ticket__"), ticket__state__in=OPEN_STATES)
-        .filter(breached_q(now))
+        .breached(now)
         .annotate(breach_at=Coalesce("breached_at", "target_at"))
         .order_by(F("breach_at").asc(nulls_last=True), "pk")
     )
@@ -489,7 +486,7 @@ def breaches(
     """The breached clocks of the tickets reported in the period, the latest first."""
     queryset = (
         clocks_in(period, filters)
-        .filter(breached_q(now))
+        .breached(now)
         .annotate(breach_at=Coalesce("breached_at", "target_at"))
         .order_by(F("breach_at").desc(nulls_last=True), "-pk")
     )

@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from contracts.api.views import ContractViewSet
+from reports.api import SlaSummaryView
 from servicedesk.health import healthz
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/sla/summary/", SlaSummaryView.as_view(), name="api-sla-summary"),
     path("api/", include(router.urls)),
     path("", include("tickets.urls")),
 ]

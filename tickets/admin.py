@@ -1,6 +1,7 @@
 """Admin: tickets are read here and change through their workflow; the ladder is edited here."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -11,9 +12,11 @@ from tickets.models import (
     EscalationRule,
     EscalationStep,
     Notification,
+    Outcome,
     SlaClock,
     Ticket,
     TicketEvent,
+    clock_outcome,
 )
 
 
@@ -48,6 +51,7 @@ class ClockInline(ReadOnlyInline):
     model = SlaClock
     fields = [
         "kind",
+        "outcome_now",
         "status",
         "started_at",
         "target_at",
@@ -57,6 +61,10 @@ class ClockInline(ReadOnlyInline):
         "next_step_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("outcome now"))
+    def outcome_now(self, obj: SlaClock) -> str:
+        return Outcome(clock_outcome(obj, timezone.now())).label
 
 
 class EventInline(ReadOnlyInline):

@@ -22,6 +22,7 @@ from contracts.worktime import (
 )
 from tickets.clockmath import moment_when_used, paused_wall_time, used_time
 from tickets.models import ClockPause, EscalationRule, Kind, SlaClock, Ticket
+from tickets.models.clocks import Outcome, clock_outcome
 
 Kinds = SlaClock.Kind
 Status = SlaClock.Status
@@ -172,37 +173,49 @@ def _keep_steps_due_before(clock: SlaClock, at: datetime) -> None:
 
 
 def clock_stop(clock: SlaClock, *, at: datetime) -> SlaClock:
-    """Stop a clock: met if stopped by its target, otherwise breached at the target."""
+    """Stop a clock: met if stopped by its target, otherwise breached at the target.
+
+    The outcome is `clock_outcome`'s; a breach recorded earlier (under other
+    terms) stays a breach.
+    """
     clock.stopped_at = at
     _keep_steps_due_before(clock, at)
-    if clock.target_at is not None and at > clock.target_at:
+    if clock_outcome(clock, at) == Outcome.BREACHED:
         clock.status = Status.BREACHED
         clock.breached_at = clock.breached_at or clock.target_at
-    elif clock.breached_at is None:
-        clock.status = Status.MET
     else:
-        # Breached earlier under other terms; a later change cannot erase it.
-        clock.status = Status.BREACHED
+        clock.status = Status.MET
     clock.save(update_fields=["stopped_at", "next_step_at", "status", "breached_at", "updated_at"])
     return clock
 
 
 def clock_cancel(clock: SlaClock, *, at: datetime) -> SlaClock:
-    """The promise no longer applies (ticket cancelled, no visit needed). A breach stays."""
+    """The promise no longer applies (ticket cancelled, no visit needed).
+
+    A breach stays, including a deadline passed before the sweep noticed it.
+    """
     clock.pauses.filter(ended_at__isnull=True).update(ended_at=at, updated_at=timezone.now())
     clock.stopped_at = at
     _keep_steps_due_before(clock, at)
-    clock.status = Status.BREACHED if clock.breached_at else Status.CANCELLED
-    clock.save(update_fields=["stopped_at", "next_step_at", "status", "updated_at"])
+    if clock_outcome(clock, at) == Outcome.BREACHED:
+        clock.status = Status.BREACHED
+        clock.breached_at = clock.breached_at or clock.target_at
+    else:
+        clock.status = Status.CANCELLED
+    clock.save(update_fields=["stopped_at", "next_step_at", "status", "breached_at", "updated_at"])
     return clock
 
 
 def clock_pause(clock: SlaClock, *, at: datetime, reason: str) -> SlaClock:
+    """Pause a clock: no target while paused. A deadline already passed stays a breach."""
+    if clock.breached_at is None and clock_outcome(clock, at) == Outcome.BREACHED:
+        # Past its target before the sweep noticed: record it before the target goes.
+        clock.breached_at = clock.target_at
     ClockPause.objects.create(clock=clock, started_at=at, reason=reason)
     clock.status = Status.PAUSED
     clock.target_at = None
     clock.next_step_at = None
-    clock.save(update_fields=["status", "target_at", "next_step_at", "updated_at"])
+    clock.save(update_fields=["status", "target_at", "next_step_at", "breached_at", "updated_at"])
     return clock
 
 
@@ -242,22 +255,31 @@ def clock_paused_seconds(clock: SlaClock, *, now: datetime) -> int:
     return int(paused_wall_time(_pauses(clock), clock.stopped_at or now).total_seconds())
 
 
+# The stored status a clock's outcome corresponds to (the API's `status` of a clock).
+STATUS_OF_OUTCOME = {
+    Outcome.MET: Status.MET,
+    Outcome.BREACHED: Status.BREACHED,
+    Outcome.AT_RISK: Status.RUNNING,
+    Outcome.RUNNING: Status.RUNNING,
+    Outcome.PAUSED: Status.PAUSED,
+    Outcome.NOT_NEEDED: Status.CANCELLED,
+}
+
+
 def clock_status_now(clock: SlaClock, *, now: datetime) -> str:
-    """The status as a user would see it now, even before the sweep has run."""
-    if clock.status == Status.RUNNING and clock.target_at is not None and clock.target_at <= now:
-        return Status.BREACHED
-    return clock.status
+    """The status as a user would see it now, even before the sweep has run (from the outcome)."""
+    return STATUS_OF_OUTCOME[clock_outcome(clock, now)]
 
 
 CLOCK_ORDER = {Kinds.RESPONSE: 0, Kinds.ONSITE: 1, Kinds.RESOLUTION: 2, Kinds.REPAIR: 3}
 
 
 def clock_rows(ticket: Ticket, *, now: datetime, explain: bool = False) -> list[dict]:
-    """A ticket's clocks in the order promises come due, with their status as of now."""
+    """A ticket's clocks in the order promises come due, with their outcome as of now."""
     schedules = ScheduleCache() if explain else None
     rows = []
     for clock in sorted(ticket.clocks.all(), key=lambda c: CLOCK_ORDER.get(c.kind, 9)):
-        row = {"clock": clock, "status": clock_status_now(clock, now=now)}
+        row = {"clock": clock, "outcome": clock_outcome(clock, now)}
         if explain:
             row["explanation"] = clock_explain(clock, schedules=schedules)
         rows.append(row)

@@ -194,7 +194,12 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
             fired[clock.pk].add(rule.pk)
             if rule.kind == RuleKind.WARNING and clock.warned_at is None:
                 clock.warned_at = moment
-            if rule.kind in (RuleKind.BREACH, RuleKind.ESCALATION) and clock.breached_at is None:
+            if (
+                rule.kind in (RuleKind.BREACH, RuleKind.ESCALATION)
+                and clock.breached_at is None
+                # A breach is the target passing (tickets.models.clocks), not a rung set early.
+                and (clock.target_at is None or clock.target_at <= moment)
+            ):
                 clock.breached_at = clock.target_at or moment
                 # A paused clock stays paused (resume must find it); the breach is recorded.
                 if clock.status != SlaClock.Status.PAUSED:

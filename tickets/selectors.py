@@ -80,12 +80,7 @@ def queue_tickets(*, user: User, filters: dict, now: datetime) -> QuerySet[Ticke
             queryset = queryset.filter(**{f"{field}__in": filters[key]})
     if filters.get("breached"):
         queryset = queryset.filter(
-            Exists(
-                SlaClock.objects.filter(ticket=OuterRef("pk")).filter(
-                    Q(breached_at__isnull=False)
-                    | Q(stopped_at__isnull=True, status=SlaClock.Status.RUNNING, target_at__lte=now)
-                )
-            )
+            Exists(SlaClock.objects.filter(ticket=OuterRef("pk")).breached(now))
         )
     queryset = with_next_deadline(queryset).annotate(
         unacknowledged=Case(

@@ -29,10 +29,12 @@ from tickets.models import (
     Attachment,
     FaultReport,
     Kind,
+    Outcome,
     SlaClock,
     State,
     Ticket,
     TicketEvent,
+    clock_outcome,
 )
 
 # An agent's clock may run a little ahead of the server's.
@@ -295,7 +297,7 @@ def _effect_resolve(ticket, ctx):
         if clock.stopped_at is None:
             # Fixed without a visit: the on-site promise is moot, unless its
             # deadline had already passed.
-            if clock.target_at is not None and ctx.now > clock.target_at:
+            if clock_outcome(clock, ctx.now) == Outcome.BREACHED:
                 clock_services.clock_stop(clock, at=ctx.now)
             else:
                 clock_services.clock_cancel(clock, at=ctx.now)

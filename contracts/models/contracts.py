@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -206,6 +206,24 @@ class Contract(models.Model):
         related_name="managed_contracts",
         help_text=_("Leads the management group for this contract; receives its escalations."),
     )
+    compliance_target_percent = models.DecimalField(
+        _("SLA compliance target (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Share of decided clocks that must be met; blank: the default target."),
+    )
+    compliance_warn_below_percent = models.DecimalField(
+        _("SLA compliance alarm below (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Below this share compliance shows as bad; blank: the default."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -247,6 +265,11 @@ class Contract(models.Model):
         elif self.maintenance_ends_on:
             errors["maintenance_ends_on"] = _(
                 "Only a contract with a maintenance agreement has an end date for it."
+            )
+        target, warn = self.compliance_target_percent, self.compliance_warn_below_percent
+        if target is not None and warn is not None and warn > target:
+            errors["compliance_warn_below_percent"] = _(
+                "The alarm threshold cannot be above the target."
             )
         if errors:
             raise ValidationError(errors)

@@ -1,8 +1,8 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from tickets.models import Kind, SlaClock, State, Ticket
+from tickets.models import Kind, Outcome, SlaClock, State, Ticket
 
 # Strict yes/no, so "?breached=maybe" is a 400 rather than silently ignored.
 YES_NO = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
@@ -30,25 +30,15 @@ class TicketFilter(django_filters.FilterSet):
         model = Ticket
         fields = []
 
+    def _by_outcome(self, queryset, outcome: str, value: str):
+        """Tickets with (or without) a clock of this outcome now (tickets.models.clocks)."""
+        clocks = SlaClock.objects.filter(ticket=OuterRef("pk")).by_outcome(outcome, timezone.now())
+        return queryset.filter(Exists(clocks)) if _yes(value) else queryset.exclude(Exists(clocks))
+
     def filter_at_risk(self, queryset, name, value):
-        """A running clock past its first warning threshold but not yet past its target."""
-        now = timezone.now()
-        at_risk = SlaClock.objects.filter(
-            ticket=OuterRef("pk"),
-            status=SlaClock.Status.RUNNING,
-            at_risk_at__lte=now,
-            target_at__gt=now,
-        )
-        return (
-            queryset.filter(Exists(at_risk)) if _yes(value) else queryset.exclude(Exists(at_risk))
-        )
+        """A clock past its first warning, not yet past its target."""
+        return self._by_outcome(queryset, Outcome.AT_RISK, value)
 
     def filter_breached(self, queryset, name, value):
         """A clock breached, or still running past its target (the sweep may not have run yet)."""
-        now = timezone.now()
-        breached = SlaClock.objects.filter(ticket=OuterRef("pk")).filter(
-            Q(breached_at__isnull=False) | Q(status=SlaClock.Status.RUNNING, target_at__lte=now)
-        )
-        if _yes(value):
-            return queryset.filter(Exists(breached))
-        return queryset.exclude(Exists(breached))
+        return self._by_outcome(queryset, Outcome.BREACHED, value)

@@ -23,15 +23,18 @@ from tickets.models import (
     EscalationStep,
     Kind,
     Notification,
+    Outcome,
     SlaClock,
     Ticket,
     TicketEvent,
+    clock_outcome,
 )
 from tickets.services import REPORT_FIELDS, transitions_available
 
 
 class ClockSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
     paused_seconds = serializers.SerializerMethodField()
     budget_minutes = serializers.SerializerMethodField()
     calendar = serializers.SerializerMethodField()
@@ -46,6 +49,8 @@ class ClockSerializer(serializers.ModelSerializer):
             "kind",
             "target_at",
             "status",
+            "outcome",
+            "at_risk_at",
             "paused_seconds",
             "stopped_at",
             "breached_at",
@@ -62,6 +67,11 @@ class ClockSerializer(serializers.ModelSerializer):
 
     def get_status(self, clock) -> str:
         return clock_status_now(clock, now=self._now())
+
+    @extend_schema_field(serializers.ChoiceField(choices=Outcome.choices))
+    def get_outcome(self, clock) -> str:
+        """Met, breached, at risk, running, paused or not needed now (docs/SLA.md)."""
+        return clock_outcome(clock, self._now())
 
     def get_paused_seconds(self, clock) -> int:
         return clock_paused_seconds(clock, now=self._now())

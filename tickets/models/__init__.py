@@ -1,4 +1,4 @@
-from tickets.models.clocks import ClockPause, SlaClock
+from tickets.models.clocks import ClockPause, Outcome, SlaClock, clock_outcome
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.heartbeats import Heartbeat
 from tickets.models.tickets import (
@@ -31,6 +31,7 @@ __all__ = [
     "Heartbeat",
     "Kind",
     "Notification",
+    "Outcome",
     "Rating",
     "RemoteAccessRequest",
     "SignOff",
@@ -40,4 +41,5 @@ __all__ = [
     "TicketEvent",
     "TicketSequence",
     "WorkLog",
+    "clock_outcome",
 ]

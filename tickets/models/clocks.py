@@ -1,5 +1,153 @@
+"""SLA clocks and the one rule for their outcome (met, breached, at risk, running, paused).
+
+The rule exists twice, side by side and from the same definition: as SQL
+conditions (`SlaClockQuerySet.with_outcome`, `.breached`, `.met`, ...) for
+lists and counts, and as a Python function (`clock_outcome`) for clocks
+already in memory. `tests/tickets/test_outcome.py` checks that both give the
+same answer for every kind of clock. Every screen, report, CSV and API filter
+reads a clock's outcome through one of them (docs/SLA.md, "What met,
+breached, at risk mean").
+"""
+
+from datetime import datetime
+
 from django.db import models
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
+
+
+class Outcome(models.TextChoices):
+    """A clock's outcome at a moment, as every screen and report shows it."""
+
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+    AT_RISK = "at_risk", _("At risk")
+    RUNNING = "running", _("Running")
+    PAUSED = "paused", _("Paused")
+    NOT_NEEDED = "not_needed", _("Not needed")
+
+
+# Outcomes of a promise kept or broken; the others are not decided yet (or never will be).
+DECIDED = (Outcome.MET, Outcome.BREACHED)
+UNDECIDED = (Outcome.AT_RISK, Outcome.RUNNING, Outcome.PAUSED)
+
+
+def _parts(now: datetime) -> tuple[Q, Q, Q]:
+    """The building blocks of the rule: breached, stopped, not yet due."""
+    status = SlaClock.Status
+    stopped = Q(stopped_at__isnull=False) | Q(status__in=[status.MET, status.CANCELLED])
+    breached = (
+        Q(breached_at__isnull=False)
+        | Q(status=status.BREACHED)
+        | Q(stopped_at__gt=F("target_at"))
+        | (~stopped & Q(target_at__lt=now))
+    )
+    # Not stopped and not breached, spelled so that PostgreSQL can use the (status, target)
+    # index: with its five statuses, a clock that counts is running or paused.
+    not_due = Q(stopped_at__isnull=True, breached_at__isnull=True) & (
+        Q(target_at__isnull=True) | Q(target_at__gte=now)
+    )
+    return breached, stopped, not_due
+
+
+def outcome_conditions(now: datetime) -> dict[str, Q]:
+    """The rule as SQL filters: one condition per outcome; exactly one holds for any clock."""
+    status = SlaClock.Status
+    breached, stopped, not_due = _parts(now)
+    counting = Q(status=status.RUNNING) & not_due
+    return {
+        Outcome.BREACHED: breached,
+        Outcome.NOT_NEEDED: ~breached & Q(status=status.CANCELLED),
+        Outcome.MET: ~breached & stopped & ~Q(status=status.CANCELLED),
+        Outcome.PAUSED: Q(status=status.PAUSED) & not_due,
+        Outcome.AT_RISK: counting & Q(at_risk_at__lte=now),
+        Outcome.RUNNING: counting & ~Q(at_risk_at__lte=now),
+    }
+
+
+def outcome_case(now: datetime) -> Case:
+    """The outcome as a value per row (for `annotate`, `values`, grouped counts).
+
+    The same rule as `outcome_conditions`, in the order of `clock_outcome`: a
+    CASE takes the first branch that holds, so each needs only its own test.
+    """
+    status = SlaClock.Status
+    breached, stopped, _not_due = _parts(now)
+    return Case(
+        When(breached, then=Value(Outcome.BREACHED.value)),
+        When(Q(status=status.CANCELLED), then=Value(Outcome.NOT_NEEDED.value)),
+        When(stopped, then=Value(Outcome.MET.value)),
+        When(Q(status=status.PAUSED), then=Value(Outcome.PAUSED.value)),
+        When(Q(at_risk_at__lte=now), then=Value(Outcome.AT_RISK.value)),
+        default=Value(Outcome.RUNNING.value),
+        output_field=CharField(),
+    )
+
+
+def clock_outcome(clock: "SlaClock", now: datetime) -> str:
+    """The rule in Python, for a clock in memory; the same answer as `outcome_conditions`.
+
+    - breached: a breach was recorded (it is never erased), the clock stopped
+      after its target, or it still counts and `now` is past its target;
+    - not needed: cancelled without a breach (ticket cancelled, no visit needed);
+    - met: stopped by its target (`stopped_at <= target_at`);
+    - paused: waiting on the customer; no target while paused;
+    - at risk: counting, and `now` has reached its first warning (`at_risk_at`);
+    - running: counting, before its first warning.
+    """
+    status = SlaClock.Status
+    stopped = clock.stopped_at is not None or clock.status in (status.MET, status.CANCELLED)
+    target = clock.target_at
+    if (
+        clock.breached_at is not None
+        or clock.status == status.BREACHED
+        or (clock.stopped_at is not None and target is not None and clock.stopped_at > target)
+        or (not stopped and target is not None and target < now)
+    ):
+        return Outcome.BREACHED
+    if clock.status == status.CANCELLED:
+        return Outcome.NOT_NEEDED
+    if stopped:
+        return Outcome.MET
+    if clock.status == status.PAUSED:
+        return Outcome.PAUSED
+    if clock.at_risk_at is not None and clock.at_risk_at <= now:
+        return Outcome.AT_RISK
+    return Outcome.RUNNING
+
+
+def ticket_alert(clocks, now: datetime) -> str | None:
+    """What a ticket row flags from its clocks: breached if any is, else at risk if any is."""
+    outcomes = {clock_outcome(clock, now) for clock in clocks}
+    for outcome in (Outcome.BREACHED, Outcome.AT_RISK):
+        if outcome in outcomes:
+            return outcome
+    return None
+
+
+class SlaClockQuerySet(QuerySet):
+    """Clocks by outcome at a moment: the SQL side of `clock_outcome`."""
+
+    def with_outcome(self, now: datetime) -> "SlaClockQuerySet":
+        return self.annotate(outcome=outcome_case(now))
+
+    def by_outcome(self, outcome: str, now: datetime) -> "SlaClockQuerySet":
+        return self.filter(outcome_conditions(now)[outcome])
+
+    def breached(self, now: datetime) -> "SlaClockQuerySet":
+        return self.by_outcome(Outcome.BREACHED, now)
+
+    def met(self, now: datetime) -> "SlaClockQuerySet":
+        return self.by_outcome(Outcome.MET, now)
+
+    def at_risk(self, now: datetime) -> "SlaClockQuerySet":
+        return self.by_outcome(Outcome.AT_RISK, now)
+
+    def running(self, now: datetime) -> "SlaClockQuerySet":
+        return self.by_outcome(Outcome.RUNNING, now)
+
+    def paused(self, now: datetime) -> "SlaClockQuerySet":
+        return self.by_outcome(Outcome.PAUSED, now)
 
 
 class SlaClock(models.Model):
@@ -60,6 +208,8 @@ class SlaClock(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = SlaClockQuerySet.as_manager()
+
     class Meta:
         ordering = ["ticket", "kind"]
         verbose_name = _("SLA clock")
@@ -104,6 +254,9 @@ class SlaClock(models.Model):
     @property
     def unconfirmed_years_label(self) -> str:
         return ", ".join(str(year) for year in self.unconfirmed_years)
+
+    def outcome_at(self, now: datetime) -> str:
+        return clock_outcome(self, now)
 
 
 class ClockPause(models.Model):

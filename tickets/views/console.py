@@ -16,7 +16,8 @@ from contracts.phases import SERVICE_PHASES
 from contracts.selectors import caller_lookup
 from tickets import clocks as clock_services
 from tickets.forms import CallForm, CommentForm, FaultReportForm, RemoteRequestForm
-from tickets.models import Kind, State, Ticket
+from tickets.models import Kind, Outcome, State, Ticket
+from tickets.models.clocks import ticket_alert
 from tickets.selectors import clocks_prefetch, engineers_suggested, queue_page, queue_tickets
 from tickets.services import (
     ACTION_LABELS,
@@ -126,16 +127,13 @@ def time_left(deadline, now) -> str:
 
 
 def _mark_deadline(ticket: Ticket, now) -> None:
-    """Risk moment, breach flag and countdown text of the clock that falls due first."""
+    """Countdown of the clock that falls due first; breached or at risk by the clocks' outcomes."""
     running = [c for c in ticket.clocks.all() if c.stopped_at is None and c.target_at is not None]
     first = min(running, key=lambda c: c.target_at, default=None)
+    alert = ticket_alert(ticket.clocks.all(), now)
     ticket.deadline_clock = first
-    ticket.is_breached = any(c.breached_at for c in ticket.clocks.all()) or bool(
-        first and first.target_at <= now
-    )
-    ticket.is_at_risk = bool(
-        first and not ticket.is_breached and first.at_risk_at and first.at_risk_at <= now
-    )
+    ticket.is_breached = alert == Outcome.BREACHED
+    ticket.is_at_risk = alert == Outcome.AT_RISK
     ticket.time_left = time_left(first.target_at, now) if first else ""
 
 

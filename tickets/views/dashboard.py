@@ -18,10 +18,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Branch, User
 from accounts.roles import Role, Tier
 from contracts.models import Contract, Customer
+from contracts.targets import DEFAULT_TARGET, ComplianceTarget, compliance_target
 from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
 from reports.sla_stats import (
     DIMENSION_LABELS,
     DIMENSIONS,
+    MAX_PERIOD_DAYS,
     Compliance,
     Period,
     StatFilters,
@@ -33,10 +35,7 @@ from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
 from tickets.views.common import MANAGERS, role_required
 
-# Compliance at or above the target is good; below WARN_BELOW it is bad.
-TARGET = 95.0
-WARN_BELOW = 80.0
-MAX_DAYS = 366
+MAX_DAYS = MAX_PERIOD_DAYS
 # Rows shown in each list of clocks (at risk, breached and open, breaches); counts are complete.
 LIST_LIMIT = 30
 GROUP_TITLES = {
@@ -49,13 +48,9 @@ GROUP_TITLES = {
 SELECT = {"style": "max-width: 100%"}
 
 
-def level(percent: float | None) -> str:
+def level(percent: float | None, target: ComplianceTarget = DEFAULT_TARGET) -> str:
     """The badge class for a compliance percentage: ok, warn, bad, or '' when nothing is decided."""
-    if percent is None:
-        return ""
-    if percent >= TARGET:
-        return "ok"
-    return "warn" if percent >= WARN_BELOW else "bad"
+    return target.level(percent)
 
 
 def _month_start(day: date) -> date:
@@ -158,7 +153,7 @@ class DashboardForm(forms.Form):
         elif (end - start).days + 1 > MAX_DAYS:
             self.add_error("end", _("Choose at most %(days)d days.") % {"days": MAX_DAYS})
         else:
-            cleaned["range"] = Period(start, end + timedelta(days=1))
+            cleaned["range"] = Period.inclusive(start, end)
         return cleaned
 
     def filters(self) -> StatFilters:
@@ -171,12 +166,12 @@ class DashboardForm(forms.Form):
         )
 
 
-def _cell(value: Compliance, label: str = "") -> dict:
+def _cell(value: Compliance, label: str = "", target: ComplianceTarget = DEFAULT_TARGET) -> dict:
     return {
         "label": label,
         "value": value,
         "percent": format_percent(value.percent),
-        "level": level(value.percent),
+        "level": level(value.percent, target),
     }
 
 
@@ -189,17 +184,20 @@ def ticket_rows(clocks) -> list[dict]:
     return list(rows.values())
 
 
-def _dashboard_context(report) -> dict:
+def _dashboard_context(report, target: ComplianceTarget = DEFAULT_TARGET) -> dict:
+    """`target`: the contract's when the dashboard shows one contract, else the default."""
     kinds = report.kinds_used
-    cards = [{"kind": kind, **_cell(report.compliance[kind], kind_label(kind))} for kind in kinds]
+    cards = [
+        {"kind": kind, **_cell(report.compliance[kind], kind_label(kind), target)} for kind in kinds
+    ]
     groups = []
     for dimension in DIMENSIONS:
         rows = [
             {
                 "key": row.key,
                 "label": row.label,
-                "cells": [_cell(row.by_kind[kind], kind_label(kind)) for kind in kinds],
-                "total": _cell(row.total),
+                "cells": [_cell(row.by_kind[kind], kind_label(kind), row.target) for kind in kinds],
+                "total": _cell(row.total, target=row.target),
             }
             for row in report.groups[dimension]
         ]
@@ -219,8 +217,8 @@ def _dashboard_context(report) -> dict:
         ],
         title=_("Compliance per week, by clock"),
         y_label=_("compliance"),
-        target=TARGET,
-        target_label=_("target %(percent)s") % {"percent": format_percent(TARGET)},
+        target=target.target,
+        target_label=_("target %(percent)s") % {"percent": format_percent(target.target)},
         empty_text=_("No clock decided in this period."),
     )
     engineer_svg = bar_chart(
@@ -233,16 +231,16 @@ def _dashboard_context(report) -> dict:
             for row in report.groups["engineer"]
         ],
         title=_("Compliance by engineer"),
-        target=TARGET,
-        warn_below=WARN_BELOW,
+        target=target.target,
+        warn_below=target.warn_below,
         empty_text=_("No clock decided in this period."),
     )
     trend_rows = [
         {
             "label": week.label,
             "monday": week.monday,
-            "cells": [_cell(week.by_kind[kind], kind_label(kind)) for kind in kinds],
-            "total": _cell(week.total),
+            "cells": [_cell(week.by_kind[kind], kind_label(kind), target) for kind in kinds],
+            "total": _cell(week.total, target=target),
         }
         for week in report.trend
     ]
@@ -250,7 +248,7 @@ def _dashboard_context(report) -> dict:
         "report": report,
         "kinds": [{"kind": kind, "label": kind_label(kind)} for kind in kinds],
         "cards": cards,
-        "total": _cell(report.total),
+        "total": _cell(report.total, target=target),
         "groups": groups,
         "trend_rows": trend_rows,
         "at_risk_rows": ticket_rows(report.at_risk),
@@ -272,11 +270,13 @@ def home(request):
     now = timezone.now()
     today = timezone.localdate(now, service_tz())
     form = DashboardForm(request.GET, today=today)
-    context = {"form": form, "now": now, "target": format_percent(TARGET)}
+    context = {"form": form, "now": now, "target": format_percent(DEFAULT_TARGET.target)}
     if form.is_valid() and "range" in form.cleaned_data:
         period = form.cleaned_data["range"]
+        target = compliance_target(form.cleaned_data.get("contract"))
         report = sla_report(period, form.filters(), now=now, limit=LIST_LIMIT)
-        context.update(_dashboard_context(report))
+        context.update(_dashboard_context(report, target))
+        context["target"] = format_percent(target.target)
         context["period"] = period
     context["escalations_open"] = _unacknowledged(request.user).count()
     return render(request, "dashboard/home.html", context)

@@ -3,11 +3,15 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from tickets.models.clocks import ticket_alert
 from tickets.selectors import engineer_tickets
 from tickets.views.common import role_required
 
 
 @role_required("engineer")
 def home(request):
+    now = timezone.now()
     tickets = list(engineer_tickets(user=request.user))
-    return render(request, "engineer/home.html", {"tickets": tickets, "now": timezone.now()})
+    for ticket in tickets:
+        ticket.alert = ticket_alert(ticket.clocks.all(), now)
+    return render(request, "engineer/home.html", {"tickets": tickets, "now": now})
