@@ -13,7 +13,8 @@ this module, which:
 3. waits until every step due by the end should have been recorded, then
    reads the database: steps fired, detection latency (due_at -> the moment
    the row was written, `created_at`) p50/p99/max overall and outside the
-   kill windows (from a kill until the process works again + 10 s),
+   kill windows (from a sweep interval before a kill until the process
+   works again + 10 s),
    duplicates (steps, escalation events or notifications recorded twice),
    lost steps (due by the end by the engine's own arithmetic, not recorded),
    the restarts supervisord saw (var/soak/log/events.log), and how long each
@@ -73,9 +74,11 @@ class Kill:
     def ready_seconds(self) -> float | None:
         return self._since(self.at, self.ready_at)
 
-    def window(self) -> tuple[datetime, datetime]:
+    def window(self, sweep_seconds: float) -> tuple[datetime, datetime]:
+        """From one sweep interval before the kill (the sweep that would have found a step
+        due then is the one the kill prevents) until 10 s after the process works again."""
         ends = [t for t in (self.back_at, self.ready_at) if t] or [self.at + timedelta(minutes=1)]
-        return self.at, max(ends) + timedelta(seconds=10)
+        return self.at - timedelta(seconds=sweep_seconds), max(ends) + timedelta(seconds=10)
 
 
 def wait_ready(kill: Kill, redis_port: int, worker_name: str, timeout: float = 120) -> None:
@@ -323,7 +326,7 @@ def run(args, stack: Stack) -> Results:
             if row["n"] > 1
         )
     )
-    windows = [kill.window() for kill in results.kills]
+    windows = [kill.window(args.sweep_seconds) for kill in results.kills]
     for s in steps:
         latency = (s["created_at"] - s["due_at"]).total_seconds()
         results.latency_all.append(latency)
@@ -395,7 +398,8 @@ Restarts seen by supervisord (PROCESS_STATE_EXITED): {restarts}.
 Latency is from the step's `due_at` to the moment its row was written
 (`created_at`). "Working again" is when Redis answers PING, or the worker
 answers a Celery control ping (it consumes again); a kill window runs from
-the kill until the process is working again plus 10 s.
+one sweep interval before the kill (the sweep the kill prevents) until the
+process is working again plus 10 s.
 """
 
 
