@@ -91,7 +91,9 @@ def wait_ready(kill: Kill, redis_port: int, worker_name: str, timeout: float = 1
     while time.monotonic() < deadline:
         try:
             if kill.process == "redis":
-                ok = redis.Redis(host="127.0.0.1", port=redis_port, socket_timeout=0.5).ping()
+                # A new server (not the killed one, which may answer for a moment).
+                info = redis.Redis(host="127.0.0.1", port=redis_port, socket_timeout=0.5).info()
+                ok = info["process_id"] != kill.pid
             else:
                 ok = bool(app.control.ping(destination=[worker_name], timeout=0.5))
         except Exception:  # refused, loading its data, broker away: not ready yet
@@ -396,8 +398,8 @@ def section(r: Results, machine: str) -> str:
 
 Restarts seen by supervisord (PROCESS_STATE_EXITED): {restarts}.
 Latency is from the step's `due_at` to the moment its row was written
-(`created_at`). "Working again" is when Redis answers PING, or the worker
-answers a Celery control ping (it consumes again); a kill window runs from
+(`created_at`). "Working again" is when a new Redis server answers, or the
+worker answers a Celery control ping (it consumes again); a kill window runs from
 one sweep interval before the kill (the sweep the kill prevents) until the
 process is working again plus 10 s.
 """
@@ -413,8 +415,9 @@ def history_line(latest: str) -> str:
                 return line.split("|")[2].strip()
         return "?"
 
+    load = next((ln.rsplit("load ", 1)[1] for ln in latest.splitlines() if "; load " in ln), "?")
     return (
-        f"- {title}: fired {cell('steps fired')}, lost {cell('lost steps')}, "
+        f"- {title} (load {load}): fired {cell('steps fired')}, lost {cell('lost steps')}, "
         f"duplicates {cell('duplicates')}, latency outside kills "
         f"{cell('detection latency p50 / p99 / max, outside')}, back after "
         f"{cell('every killed process')}"
