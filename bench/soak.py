@@ -430,6 +430,7 @@ def write(path: Path, latest: str) -> None:
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
         old, tail = rest.split(END, 1)
+        tail = "\n" + tail.lstrip("\n")
         if "### Latest run: " in old:
             previous = old.split("### Latest run: ", 1)[1].split("\n### History", 1)[0]
             history.append(history_line("### Latest run: " + previous))
