@@ -56,3 +56,60 @@ venv_ensure() {
 messages_compile() {
     (cd "$ROOT" && "$PY" manage.py compilemessages -v0 --ignore=.venv)
 }
+
+# The private PostgreSQL and Redis of bin/serve, bin/test and bench/run.
+SERVICE_PACKAGES=(postgresql redis-server)
+
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
+
+# pg_as_owner CMD...: run a PostgreSQL program as the user that owns the cluster
+# (postgres when we are root: initdb and postgres refuse root), from / so that
+# a private working directory (under /root) is never in its way.
+pg_as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+# pg_datadir WANT: create and print the data directory for a cluster meant to
+# live at WANT (e.g. var/pgdata). The server runs as the postgres user, which
+# must be able to enter every parent directory; a checkout under a private
+# directory such as /root (mode 700) is out of its reach. Then the cluster
+# lives in /var/lib/servicedesk/<hash of WANT>/pgdata, owned by postgres, and
+# WANT is a symlink to it: nothing of /root is opened up.
+pg_datadir() {
+    local want="$1" real
+    mkdir -p "$(dirname "$want")"
+    if [ -L "$want" ]; then
+        real="$(readlink "$want")"
+    elif [ "$(id -u)" -ne 0 ] || (cd / && runuser -u postgres -- test -x "$(dirname "$want")"); then
+        real="$want"
+    else
+        real="/var/lib/servicedesk/$(printf %s "$want" | sha1sum | cut -c1-12)/pgdata"
+        # A directory left by a run that could not use it holds no cluster.
+        [ -d "$want" ] && [ ! -f "$want/PG_VERSION" ] && rm -rf "$want"
+        ln -sfn "$real" "$want"
+    fi
+    if [ "$real" != "$want" ]; then
+        log "postgres cannot enter $(dirname "$want"): cluster kept in $real, ${want#"$ROOT"/} links to it"
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        install -d -o postgres -g postgres -m 755 "$(dirname "$real")"
+        install -d -o postgres -g postgres -m 700 "$real"
+        install -d -o postgres -g postgres -m 755 "$real.sock"
+    else
+        mkdir -p -m 700 "$real"
+        mkdir -p "$real.sock"
+    fi
+    printf '%s\n' "$real"
+}
+
+# pg_datadir_remove WANT: delete a throwaway cluster's files, wherever they live.
+pg_datadir_remove() {
+    local want="$1" real="$1"
+    [ -L "$want" ] && real="$(readlink "$want")"
+    rm -rf "$real" "$real.sock"
+    rm -rf "$want" "$want.sock"
+}

@@ -1,8 +1,10 @@
 """Every setting read from the environment, in one place, with typed defaults.
 
-The defaults are safe for a laptop: SQLite, a filesystem Celery broker and
-DEBUG on. Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and
-DEBUG=false (docker-compose.yml does).
+The database and broker defaults are the private PostgreSQL (port 54320) and
+Redis (port 63790) that `bin/serve` runs from Debian's packages, so a
+`manage.py` command in the checkout talks to the local stack. Production sets
+DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY and DEBUG=false (docker-compose.yml
+does; so does bin/serve, with a key of its own in var/secret_key).
 """
 
 import os
@@ -43,11 +45,8 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "insecure-local-development-key-change-me" if DEBUG else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
-# The local default is Kombu's filesystem transport: a real broker shared by the
-# web process, the worker and beat, with no server to install.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-CELERY_QUEUE_DIR = Path(env_str("CELERY_QUEUE_DIR", str(BASE_DIR / "var" / "celery")))
+DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:54320/desk")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:63790/0")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -60,5 +59,5 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2026")
-SLA_SWEEP_SECONDS = env_float("SLA_SWEEP_SECONDS", 5.0)
+SLA_SWEEP_SECONDS = env_float("SLA_SWEEP_SECONDS", 2.0)
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)

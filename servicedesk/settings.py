@@ -139,17 +139,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue = env.CELERY_QUEUE_DIR
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue / "queue"),
-        "data_folder_out": str(_queue / "queue"),
-        "processed_folder": str(_queue / "processed"),
-        "control_folder": str(_queue / "control"),
-        "store_processed": False,
-    }
-    for _sub in ("queue", "processed", "control"):
-        (_queue / _sub).mkdir(parents=True, exist_ok=True)
+# A worker or beat started while Redis is (re)starting waits for it instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 SLA_SWEEP_SECONDS = env.SLA_SWEEP_SECONDS
 # Periodic tasks, declared in one place; django-celery-beat copies them into its tables.
@@ -186,4 +177,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # WeasyPrint logs every step of every PDF at INFO: the worker's log is for events.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

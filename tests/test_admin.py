@@ -137,3 +137,15 @@ def test_new_contract_from_a_template_gets_its_terms(admin_client):
     warranty_p1 = ServiceTerms.objects.get(contract=contract, phase="warranty", priority="P1")
     assert warranty_p1.onsite_minutes == 180
     assert contract.warranty_end == date(2027, 6, 15)
+
+
+def test_escalation_steps_show_how_late_each_was_recorded(admin_client):
+    from tickets.models import EscalationStep
+
+    step = EscalationStep.objects.order_by("pk").first()
+    assert step is not None  # the demo has escalated tickets
+    page = admin_client.get(reverse("admin:tickets_escalationstep_changelist"))
+    assert page.status_code == 200
+    assert "column-lateness_seconds" in page.content.decode()
+    by_lateness = admin_client.get(reverse("admin:tickets_escalationstep_changelist"), {"o": "7"})
+    assert by_lateness.status_code == 200

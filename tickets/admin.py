@@ -146,6 +146,7 @@ class EscalationStepAdmin(TicketScopedAdmin):
         "tier",
         "due_at",
         "fired_at",
+        "lateness_seconds",
         "superseded",
         "acknowledged_at",
         "acknowledged_by",
@@ -153,6 +154,10 @@ class EscalationStepAdmin(TicketScopedAdmin):
     list_filter = ["kind", "tier", "superseded", ("acknowledged_at", admin.EmptyFieldListFilter)]
     search_fields = ["ticket__number"]
     list_select_related = ["ticket", "clock", "acknowledged_by"]
+
+    @admin.display(description=_("lateness (s)"), ordering="lateness")
+    def lateness_seconds(self, step):
+        return step.lateness_seconds
 
     def has_add_permission(self, request):
         return False

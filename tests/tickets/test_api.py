@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -268,6 +268,11 @@ def test_escalations_and_notifications_reach_the_tier_and_can_be_acknowledged(wo
     mine = manager.get("/api/escalations/", {"mine": "true", "acknowledged": "false"}).json()
     assert [e["kind"] for e in mine["results"]] == ["breach"]
     step_id = mine["results"][0]["id"]
+    # Due 30 min after the report, found by a sweep a minute later: about 60 s late.
+    late = mine["results"][0]
+    fired, due = (datetime.fromisoformat(late[f]) for f in ("fired_at", "due_at"))
+    assert late["lateness_seconds"] == pytest.approx((fired - due).total_seconds(), abs=0.001)
+    assert 60 <= late["lateness_seconds"] < 120
     assert (
         api(world["engineer"]).post(f"/api/escalations/{step_id}/acknowledge/").status_code == 403
     )

@@ -331,6 +331,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class EscalationSerializer(serializers.ModelSerializer):
     ticket_number = serializers.CharField(source="ticket.number", read_only=True)
     clock = serializers.CharField(source="clock.kind", read_only=True)
+    lateness_seconds = serializers.FloatField(
+        read_only=True, help_text="Seconds from due_at to fired_at: how late the sweep recorded it."
+    )
 
     class Meta:
         model = EscalationStep
@@ -343,6 +346,7 @@ class EscalationSerializer(serializers.ModelSerializer):
             "tier",
             "due_at",
             "fired_at",
+            "lateness_seconds",
             "superseded",
             "acknowledged_at",
             "acknowledged_by",

@@ -88,8 +88,17 @@ class EscalationStep(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=EscalationRule.Kind.choices)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    # When the clock's schedule made the step due, and when a sweep recorded it:
+    # `lateness` is the difference, the escalation's detection latency.
     due_at = models.DateTimeField(_("due at"))
     fired_at = models.DateTimeField(_("fired at"))
+    lateness = models.GeneratedField(
+        expression=models.F("fired_at") - models.F("due_at"),
+        output_field=models.DurationField(),
+        db_persist=True,
+        verbose_name=_("lateness"),
+        help_text=_("How long after it was due the step was recorded."),
+    )
     superseded = models.BooleanField(
         _("superseded"),
         default=False,
@@ -122,6 +131,11 @@ class EscalationStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.tier}"
+
+    @property
+    def lateness_seconds(self) -> float:
+        """Seconds from due to recorded; computed here so an unsaved step has it too."""
+        return round((self.fired_at - self.due_at).total_seconds(), 3)
 
 
 class Notification(models.Model):
