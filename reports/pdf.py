@@ -15,8 +15,6 @@ from urllib.parse import quote, unquote
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 STORAGE_SCHEME = "storage:"
 
@@ -29,19 +27,27 @@ def storage_url(name: str) -> str:
     return STORAGE_SCHEME + quote(name)
 
 
-class StorageFetcher(URLFetcher):
-    """Reads `storage:` URLs from the default storage and data: URIs; refuses everything else."""
+def storage_fetcher(**options):
+    """A WeasyPrint URL fetcher that reads `storage:` URLs and data: URIs, nothing else.
 
-    def fetch(self, url, headers=None):
-        if url.startswith(STORAGE_SCHEME):
-            name = unquote(url[len(STORAGE_SCHEME) :])
-            with default_storage.open(name, "rb") as stored:
-                body = stored.read()
-            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body, {"Content-Type": mime})
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        raise ValueError(f"reports never fetch {url.split(':', 1)[0]} URLs")
+    WeasyPrint is imported here, not at module level: it takes about a second to
+    import, and every worker restart (the SLA sweep waits for it) would pay for it.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StorageFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(STORAGE_SCHEME):
+                name = unquote(url[len(STORAGE_SCHEME) :])
+                with default_storage.open(name, "rb") as stored:
+                    body = stored.read()
+                mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            raise ValueError(f"reports never fetch {url.split(':', 1)[0]} URLs")
+
+    return StorageFetcher(**options)
 
 
 def page_counter_css(label: str) -> str:
@@ -64,9 +70,11 @@ def render_pdf(template_name: str, context: dict) -> bytes:
         "page_label_css": page_counter_css(_("Page {page} of {pages}")),
         **context,
     }
+    from weasyprint import HTML
+
     html = render_to_string(template_name, context)
     base_url = f"{STORAGE_SCHEME}/"
     document = HTML(
-        string=html, base_url=base_url, url_fetcher=StorageFetcher(fail_on_errors=False)
+        string=html, base_url=base_url, url_fetcher=storage_fetcher(fail_on_errors=False)
     )
     return document.write_pdf()

@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.template import engines
 from django.utils import translation
 
-from reports.pdf import StorageFetcher, page_counter_css, render_pdf, storage_url
+from reports.pdf import page_counter_css, render_pdf, storage_fetcher, storage_url
 from tests.reports.test_documents import assert_cjk_embedded, jpeg, pdf_text, save_pages
 
 
@@ -63,7 +63,7 @@ def render_pdf_from(template, context):
 
 def test_the_fetcher_reads_storage_and_data_but_never_the_network():
     name = default_storage.save("test/x.jpg", ContentFile(b"abc"))
-    fetcher = StorageFetcher()
+    fetcher = storage_fetcher()
     assert fetcher.fetch(storage_url(name)).read() == b"abc"
     assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
     for url in ["http://example.com/x.png", "https://example.com/x.png", "file:///etc/passwd"]:
