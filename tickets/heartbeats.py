@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tickets.models import Heartbeat
 
-# /healthz fails when the last completed sweep is older than this (beat runs it every 5 s).
+# /healthz fails when the last completed sweep is older than this (beat sweeps every 2 s).
 SWEEP_HEALTHY_SECONDS = 30
 # Staff pages show the red banner past this.
 SWEEP_BANNER_SECONDS = 60
