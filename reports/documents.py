@@ -26,6 +26,7 @@ from reports.sla_stats import (
     KINDS,
     Period,
     StatFilters,
+    detection_latency,
     kind_label,
     service_tz,
     sla_report,
@@ -464,6 +465,7 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
         "target": percent_text(target.target),
         "breached_tickets": breached_tickets,
         "escalations": escalations,
+        "detection": detection_latency(period, filters),
         "inspections": inspections,
         "inspection_anomalies": sum(i.anomaly_count for i in inspections),
         "compliance_chart": charts.bar_chart(

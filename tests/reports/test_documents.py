@@ -510,3 +510,29 @@ def test_clock_outcomes_follow_the_dashboard_rules(world, month_tickets):
     response = next(c for c in context["compliance"] if c["kind"] == SlaClock.Kind.RESPONSE)
     assert (response["value"].met, response["value"].breached) == (3, 1)
     assert response["percent"] == "75 %"
+
+
+def test_sla_month_states_how_late_escalations_were_noticed(world, month_tickets, tmp_path):
+    """Steps recorded by a sweep that ran late carry their lateness into the monthly report."""
+    from tickets.escalation import sweep_due_steps
+    from tickets.models import EscalationStep
+
+    # The 12:00 ticket's response warning falls due at 12:15 (50 % of 30 min); no
+    # sweep ran until 12:30, so it was noticed 15 minutes late.
+    sweep_due_steps(now=NOW)
+    steps = EscalationStep.objects.filter(ticket__in=month_tickets)
+    late_warning = steps.get(
+        ticket=month_tickets[3], clock__kind="response", due_at=NOW - timedelta(minutes=15)
+    )
+    assert late_warning.lateness_seconds == 900
+
+    detection = documents.sla_month_context(year=2026, month=11, now=NOW)["detection"]
+    lateness = sorted(step.lateness_seconds for step in steps)
+    assert detection.steps == len(lateness) >= 3
+    assert detection.maximum == max(lateness)
+    assert detection.late == sum(1 for value in lateness if value > 60)
+
+    with translation.override("en"):
+        text = pdf_text(documents.sla_month_pdf(year=2026, month=11, now=NOW), tmp_path)
+    assert f"Detection latency of {len(lateness)} escalation steps" in " ".join(text.split())
+    assert "recorded more than a minute late" in text
