@@ -1,1 +1,1 @@
-"""Benchmarks of the service desk; `bench/run` runs them and appends to docs/PERFORMANCE.md."""
+"""Benchmarks of the service desk; `bench/run` runs them and writes docs/PERFORMANCE.md."""

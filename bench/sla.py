@@ -2,8 +2,8 @@
 
 Needs an empty, migrated PostgreSQL database with the demo data loaded (what
 `bench/run` provides). Fills it with a large ticket history, measures, prints
-the results and appends them to docs/PERFORMANCE.md. Exits non-zero only on
-an error; a missed goal is a result like any other.
+the results and writes them to the SLA block of docs/PERFORMANCE.md. Exits
+non-zero only on an error; a missed goal is a result like any other.
 """
 
 import argparse
@@ -17,37 +17,18 @@ from pathlib import Path
 import django
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = """# Performance
+TITLE = "The SLA engine (`bench/run sla`)"
+ABOUT = """Goals, from the issue: a sweep with nothing due under 20 ms (median and
+p95), one sweep with 1,000 escalations due under 5 s, ticket creation
+through the API under 30 ms (median).
 
-Benchmarks on a real PostgreSQL, run with one command:
-
-```
-bench/run
-```
-
-That runs both benchmarks below, each on a database of its own (about five
-minutes on two cores). `bench/run sla` or `bench/run ui` runs one of them,
-and options after the name go to its module (`python -m bench.sla`,
-`python -m bench.ui`); `bench/run all OPTIONS` runs both with options they
-both know (`--output`). Options without a name go to the SLA benchmark, as
-they always have. Quick tries that leave this file alone: `bench/run
---tickets 100000 --open 10000 --output /tmp/perf.md`, `bench/run ui
---tickets 20000 --output /tmp/perf.md`. The PDF reports have a benchmark of
-their own, not run by default: `bench/run pdf` (`bench/pdf.py`, on SQLite).
-
-`bench/run` starts a throwaway PostgreSQL and Redis with `bin/services`
-(ports 54339 and 63809, data in `var/bench-services/`, stopped on exit) and,
-for each benchmark, creates the database afresh, migrates and loads the demo
-data. Each run of a benchmark appends a section below; earlier sections are
-kept. A missed goal shows as **no** in the table; the run still succeeds.
-
-**The SLA engine** (`bench/run sla`, about two minutes) fills the database
-with set-based SQL (1,000,000 tickets on the demo contract DJ-2024-017,
-100,000 of them open with running response, on-site or resolution clocks,
-none due; P1 and P2 faults only, whose clocks count 7×24 so that SQL can do
-the clock arithmetic; a sample is checked against
-`tickets.clocks.clock_recompute`), then measures in one process
-(`python -m bench.sla`, timings from `time.perf_counter`):
+Method: `bench/run sla` (about two minutes) fills the database with
+set-based SQL (1,000,000 tickets on the demo contract DJ-2024-017, 100,000
+of them open with running response, on-site or resolution clocks, none due;
+P1 and P2 faults only, whose clocks count 7×24 so that SQL can do the clock
+arithmetic; a sample is checked against `tickets.clocks.clock_recompute`),
+then measures in one process (`python -m bench.sla`, timings from
+`time.perf_counter`):
 
 1. **Sweep with nothing due**: `tickets.escalation.sweep_due_steps()` 50
    times after 5 warm-up calls; median and p95. The EXPLAIN ANALYZE of the
@@ -62,47 +43,9 @@ the clock arithmetic; a sample is checked against
    contract DJ-2024-017 and its site) after 20 warm-up requests; median and
    p99 of the request handling time (no network), every response a 201.
 
-The diagnostics under each table come from separate runs of the same work
+The diagnostics under the table come from separate runs of the same work
 on other tickets, once with every SQL statement timed and once under
-cProfile; they explain the figures and are not part of the goals. Goals,
-from the issue: a sweep with nothing due under 20 ms, 1,000 escalations
-under 5 s, ticket creation median under 30 ms.
-
-**The queue and dashboard pages** (`bench/run ui`, about three minutes;
-sections titled "queue and dashboard pages") add sixteen customers with
-sites, contacts, covered items and contracts made from the demo templates
-(in warranty, in trial operation, in lifetime service after the warranty,
-and one whose defect liability period ended forty days ago) and twelve
-engineers to the demo data, then fill the database with set-based SQL
-(`bench/ui_dataset.py`): 100,000 tickets reported over the last 92 days,
-mostly in the daytime, from the sites of 21 customers; faults,
-consultations, complaints and change requests; P1, P2 and P3, whose on-site
-and resolution clocks count business hours (SQL adds working time with the
-calendar's working intervals, taken from `contracts.worktime`). Each ticket
-follows a planned history (acknowledged, dispatched, on site, resolved,
-closed; some cancelled; a long tail open for weeks) and its state is what
-has happened by now: about 10 % open, among them a few dozen
-unacknowledged, many waiting on the customer with paused clocks, breached
-and at-risk ones. Clocks, escalation steps and notifications follow the
-project's rules; a sample of clocks is checked against `clock_recompute`,
-and no escalation step is due right after loading. Then, in one process,
-through Django's test client (`force_login`, no network; timings from
-`time.perf_counter`, so server time only):
-
-1. **Queue, first page**: `GET /desk/` as the demo `agent` (up to 200 open
-   tickets, unacknowledged first, then by the nearest deadline); 3 warm-up
-   requests, then 20 timed; median and p95.
-2. **Dashboard for a month**: `GET /dashboard/?period=this_month` and
-   `GET /dashboard/?period=last_month` (the last full month: this month may
-   be only a few days old) as the demo `manager`, the same way.
-
-Every response must be a 200 and the queue must show its 200 rows. One more
-request of each page runs with every SQL statement captured
-(`CaptureQueriesContext`, with the project function that ran it) for the
-number of statements, the time in SQL and the response size, and one more
-under cProfile; the EXPLAIN ANALYZE of each page's slowest statement is
-shown. Goals, from the issue: the queue's first page under 150 ms and the
-dashboard for a month under 300 ms, for the median and for the p95.
+cProfile; they explain the figures and are not part of the goals.
 """
 
 
@@ -167,7 +110,10 @@ def _shares(rows) -> str:
     return "; ".join(f"{label} {share:.0%}" for label, share in rows) or "n/a"
 
 
-def report(*, started: datetime, info: dict, data, idle, due, profile, creation, args) -> str:
+def report(
+    *, started: datetime, info: dict, data, idle, due, profile, creation, args
+) -> tuple[str, str]:
+    """The markdown of the run, and its one-line summary for the History."""
     goals = {"idle_ms": 20.0, "due_s": 5.0, "create_ms": 30.0}
     rows = [
         (
@@ -203,14 +149,15 @@ def report(*, started: datetime, info: dict, data, idle, due, profile, creation,
         ),
     ]
     # Other work on the same cores shows in the tail latencies first.
-    load = f"load average {info['load']} at the start, {_load()} at the end"
+    load_end = _load()
+    load = f"load average {info['load']} at the start, {load_end} at the end"
     wall = os.environ.get("BENCH_STARTED")
     wall_text = f"{time.time() - float(wall):.0f} s so far" if wall else "n/a"
     plan = "\n".join(idle.plan)
     due_plan = "\n".join(profile.plan)
     sql_share = profile.sql.seconds / profile.seconds
     lines = [
-        f"## {started:%Y-%m-%d %H:%M} UTC",
+        f"### Latest run: {started:%Y-%m-%d %H:%M} UTC",
         "",
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM; {info['os']}",
         f"- Software: PostgreSQL {info['postgresql']}, Python {info['python']}, "
@@ -257,15 +204,16 @@ def report(*, started: datetime, info: dict, data, idle, due, profile, creation,
         "</details>",
         "",
     ]
-    return "\n".join(lines)
-
-
-def append(path: Path, section: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or not path.read_text(encoding="utf-8").strip():
-        path.write_text(HEADER, encoding="utf-8")
-    with path.open("a", encoding="utf-8") as out:
-        out.write("\n" + section)
+    missed = [a for a, _b, _c, d in rows if d == _yes(False)]
+    summary = (
+        f"{started:%Y-%m-%d %H:%M} UTC (load {info['load']} → {load_end}): "
+        f"idle sweep median {_ms(idle.median_ms)}, p95 {_ms(idle.p95_ms)} (goal < 20 ms); "
+        f"{due.steps:,} due escalations in {due.seconds:.2f} s (< 5 s); "
+        f"ticket creation median {_ms(creation.median_ms)} (< 30 ms), "
+        f"p99 {_ms(creation.p99_ms)}; "
+        + (f"missed: {'; '.join(missed)}" if missed else "all goals met")
+    )
+    return "\n".join(lines), summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -283,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     from bench import dataset, measures
+    from bench.report_file import write_run
     from tickets.escalation import sweep_due_steps
 
     if connection.vendor != "postgresql":
@@ -315,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     creation = measures.measure_creation(requests=args.requests)
     log(f"    median {creation.median_ms:.1f} ms, p99 {creation.p99_ms:.1f} ms")
 
-    section = report(
+    section, summary = report(
         started=started,
         info=info,
         data=data,
@@ -325,9 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         creation=creation,
         args=args,
     )
-    append(args.output, section)
     print(section)
-    log(f"appended to {args.output}")
+    write_run(args.output, "sla", title=TITLE, about=ABOUT, latest=section, summary=summary)
+    log(f"written to {args.output}")
     return 0
 
 

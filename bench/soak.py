@@ -21,8 +21,9 @@ this module, which:
    killed process took to be RUNNING again and to work again (Redis answers
    PING, the worker answers a Celery control ping).
 
-Results go on top of docs/PERFORMANCE.md (the previous soak condensed to one
-history line). Exits non-zero only on an error; a missed goal is a result.
+Results go to the soak block of docs/PERFORMANCE.md (bench/report_file.py:
+the previous soak condensed to one history line). Exits non-zero only on an
+error; a missed goal is a result.
 """
 
 import argparse
@@ -43,11 +44,12 @@ from pathlib import Path
 
 import django
 
+from bench.report_file import write_run
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_NUMBER = "DJ-2024-017"
 GOAL_P99 = 5.0
 GOAL_BACK = 10.0
-BEGIN, END = "<!-- soak:begin -->", "<!-- soak:end -->"
 
 
 def log(message: str) -> None:
@@ -424,37 +426,18 @@ def history_line(latest: str) -> str:
     )
 
 
+TITLE = "Soak: the local stack under kills (`bench/run soak`)"
+ABOUT = (
+    "The stack of `bin/serve` (supervisord, PostgreSQL, Redis, gunicorn, Celery worker "
+    "and beat) in `var/soak/`; tickets whose escalation steps fall due all through the "
+    "run; the worker killed twice and Redis once with SIGKILL. Goals: 0 lost, "
+    "0 duplicated, p99 detection latency ≤ 5 s outside the kill windows, every process "
+    "back within 10 s. Method: `bench/soak.py`."
+)
+
+
 def write(path: Path, latest: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    history: list[str] = []
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        old, tail = rest.split(END, 1)
-        tail = "\n" + tail.lstrip("\n")
-        if "### Latest run: " in old:
-            previous = old.split("### Latest run: ", 1)[1].split("\n### History", 1)[0]
-            history.append(history_line("### Latest run: " + previous))
-        if "### History" in old:
-            history += [
-                line
-                for line in old.split("### History", 1)[1].splitlines()
-                if line.startswith("- ")
-            ]
-    else:
-        # On top: after the title and the first paragraph of the file.
-        title, _, body = text.partition("\n")
-        head, tail = title + "\n\n", "\n" + body.lstrip("\n")
-    block = (
-        f"{BEGIN}\n## Soak: the local stack under kills (`bench/run soak`)\n\n"
-        "The stack of `bin/serve` (supervisord, PostgreSQL, Redis, gunicorn, Celery worker "
-        "and beat) in `var/soak/`; tickets whose escalation steps fall due all through the "
-        "run; the worker killed twice and Redis once with SIGKILL. Goals: 0 lost, "
-        "0 duplicated, p99 detection latency ≤ 5 s outside the kill windows, every process "
-        "back within 10 s. Method: `bench/soak.py`.\n\n"
-        f"{latest}\n### History\n\n" + ("\n".join(history) if history else "(none yet)") + "\n"
-        f"{END}\n"
-    )
-    path.write_text(head + block + tail, encoding="utf-8")
+    write_run(path, "soak", title=TITLE, about=ABOUT, latest=latest, summary=history_line(latest))
 
 
 def main(argv: list[str] | None = None) -> int:
