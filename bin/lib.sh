@@ -87,9 +87,12 @@ pg_datadir() {
     elif [ "$(id -u)" -ne 0 ] || (cd / && runuser -u postgres -- test -x "$(dirname "$want")"); then
         real="$want"
     else
-        real="/var/lib/servicedesk/$(printf %s "$want" | sha1sum | cut -c1-12)/pgdata"
+        real="$(pg_private_dir "$want")"
         # A directory left by a run that could not use it holds no cluster.
         [ -d "$want" ] && [ ! -f "$want/PG_VERSION" ] && rm -rf "$want"
+        if [ -f "$real/PG_VERSION" ]; then
+            log "a checkout that was at this path before left its cluster in $real: reusing it"
+        fi
         ln -sfn "$real" "$want"
     fi
     if [ "$real" != "$want" ]; then
@@ -108,8 +111,16 @@ pg_datadir() {
 
 # pg_datadir_remove WANT: delete a throwaway cluster's files, wherever they live.
 pg_datadir_remove() {
-    local want="$1" real="$1"
+    local want="$1" real="$1" private
     [ -L "$want" ] && real="$(readlink "$want")"
-    rm -rf "$real" "$real.sock"
+    # A checkout deleted and cloned again at the same path has no symlink any
+    # more, but its cluster is still where the symlink pointed.
+    private="$(pg_private_dir "$want")"
+    rm -rf "$real" "$real.sock" "$private" "$private.sock"
     rm -rf "$want" "$want.sock"
+}
+
+# pg_private_dir WANT: where a cluster meant for WANT lives when postgres cannot enter WANT's parent.
+pg_private_dir() {
+    printf '/var/lib/servicedesk/%s/pgdata\n' "$(printf %s "$1" | sha1sum | cut -c1-12)"
 }
