@@ -87,5 +87,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CUSTOMER: [],
 }
 
-# Roles that work inside the vendor and may use the admin site.
+# Roles that work inside the vendor.
 STAFF_ROLES = {Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.LEADER}
+
+# Roles that may use the admin site (besides superusers): managers only. Agents and
+# engineers work on the pages, which scope what they see; the leadership group reads the
+# dashboards and has no manager rights on the pages (tickets/permissions.is_desk), so no
+# admin either. servicedesk/admin_site.py checks the role on every admin request.
+ADMIN_ROLES = {Role.MANAGER}

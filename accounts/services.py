@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import ROLE_PERMISSIONS, ROLE_TIER, STAFF_ROLES, Role
+from accounts.roles import ADMIN_ROLES, ROLE_PERMISSIONS, ROLE_TIER, Role
 
 
 def roles_sync(*, using: str = "default") -> None:
@@ -35,10 +35,11 @@ def roles_sync(*, using: str = "default") -> None:
 def user_assign_role(*, user: User, role: Role) -> User:
     """Put the user in the role's group (and only that one) with the matching tier.
 
-    Staff roles may use the admin site; customer contacts never do.
+    Only the admin roles (managers) get is_staff; agents, engineers, leaders and
+    customer contacts never use the admin site.
     """
     user.groups.set([Group.objects.get(name=role.value)])
-    user.is_staff = role in STAFF_ROLES or user.is_superuser
+    user.is_staff = role in ADMIN_ROLES or user.is_superuser
     user.tier = ROLE_TIER.get(role, "")
     user.save(update_fields=["is_staff", "tier"])
     if hasattr(user, "_role_names"):

@@ -19,7 +19,8 @@ from inspections.services import MANAGER_ROLES, OPEN_STATES, previous_results
 
 def inspections_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """Managers, leaders and agents see all; engineers theirs and their branch's;
-    customer contacts their organisation's."""
+    customer contacts their organisation's once a manager has approved them (pages,
+    photos, signatures, PDFs and rectifications all ask here)."""
     queryset = Inspection.objects.all() if queryset is None else queryset
     role = role_of(user)
     if role in (*MANAGER_ROLES, Role.AGENT):
@@ -30,8 +31,14 @@ def inspections_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
             condition |= Q(site__branch_id=user.branch_id)
         return queryset.filter(condition)
     if role == Role.CUSTOMER and customer_id_of(user):
-        return queryset.filter(contract__customer_id=customer_id_of(user))
+        return queryset.filter(
+            contract__customer_id=customer_id_of(user), state__in=CUSTOMER_STATES
+        )
     return queryset.none()
+
+
+# What a customer may open: reviewed reports only.
+CUSTOMER_STATES = (Inspection.State.APPROVED, Inspection.State.SIGNED)
 
 
 def rectifications_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -78,16 +85,20 @@ def manager_inspections(user, *, show: str = "review") -> QuerySet:
 
 
 def customer_inspections(user, *, today: date) -> dict[str, list[Inspection]]:
+    """Reviewed reports to open, and the coming visits as dates only (the portal lists
+    them without a link: their content is not the customer's until approved)."""
     visible = inspections_visible_to(user)
+    customer_id = customer_id_of(user) if role_of(user) == Role.CUSTOMER else None
+    schedule = (
+        Inspection.objects.filter(contract__customer_id=customer_id)
+        if customer_id
+        else Inspection.objects.none()
+    )
     return {
-        "reports": list(
-            _with_parties(
-                visible.filter(state__in=[Inspection.State.APPROVED, Inspection.State.SIGNED])
-            ).order_by("-due_on", "-pk")
-        ),
+        "reports": list(_with_parties(visible).order_by("-due_on", "-pk")),
         "upcoming": list(
             _with_parties(
-                visible.filter(
+                schedule.filter(
                     state__in=[*OPEN_STATES, Inspection.State.SUBMITTED],
                     due_on__gte=today,
                 )

@@ -6,6 +6,20 @@ offer exactly the transitions a user may take, and refuse the others with 403.
 
 from accounts.roles import Role
 
+# The roles whose pages log calls (the console's call screen); tickets/views/common.py
+# calls this DESK. Customer contacts create tickets too, for their own organisation only
+# (the portal; the API's serializer pins the customer).
+DESK_ROLES = ("agent", "manager", "leader", "admin")
+
+
+def create_ticket(user) -> bool:
+    """Who may create a ticket at all: the pages' rule, asked by the API too."""
+    from accounts.selectors import role_of
+
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return role_of(user) in (*DESK_ROLES, Role.CUSTOMER.value)
+
 
 def _is(user, *roles: Role) -> bool:
     if not user or not user.is_authenticated or not user.is_active:

@@ -397,6 +397,7 @@ def ticket_transition(
     note: str = "",
     now: datetime | None = None,
     validate: Callable[[Ticket], None] | None = None,
+    unchanged: Callable[[Ticket], bool] | None = None,
     **kwargs,
 ) -> Ticket:
     """Take one workflow step on a ticket, or refuse with 403, 409 or field errors.
@@ -416,6 +417,10 @@ def ticket_transition(
         method = getattr(ticket, name)
         if not can_proceed(method):
             raise TransitionConflict(_conflict_reason(ticket, name))
+        if unchanged is not None and unchanged(ticket):
+            # Asked for what is already so (the same engineer again): nothing happens,
+            # so nothing is recorded; twenty identical requests leave one event.
+            return ticket
         if validate is not None:
             validate(ticket)
         from_state = ticket.state
@@ -451,8 +456,18 @@ def ticket_dispatch(*, ticket_id: int, user: User, engineer: User, note: str = "
     """Send an engineer; only active engineers can be dispatched."""
     if not engineer.is_active or not engineer.has_role(Role.ENGINEER):
         raise ValidationError({"engineer": _("Choose an active engineer.")})
+
+    def unchanged(ticket: Ticket) -> bool:
+        return ticket.state == State.DISPATCHED and ticket.assigned_engineer_id == engineer.pk
+
     return ticket_transition(
-        ticket_id=ticket_id, name="dispatch", user=user, note=note, now=now, engineer=engineer
+        ticket_id=ticket_id,
+        name="dispatch",
+        user=user,
+        note=note,
+        now=now,
+        unchanged=unchanged,
+        engineer=engineer,
     )
 
 

@@ -351,10 +351,18 @@ def test_openapi_schema_and_docs_are_served_without_a_cdn(world, api):
     assert "cdn" not in docs.content.decode().lower()
 
 
-def test_an_engineer_creating_outside_their_branch_gets_the_ticket_back(world, api):
-    response = _create(api(world["engineer_north"]), world)
-    assert response.status_code == 201
-    assert Ticket.objects.count() == 1
+def test_engineers_create_no_tickets_through_the_api_as_on_the_pages(world, api, client):
+    """Finding of issue 9: the page gives an engineer 403, the API gave them a ticket."""
+    for engineer in (world["engineer"], world["engineer_north"]):
+        response = _create(api(engineer), world)
+        assert response.status_code == 403, engineer
+        assert "create" in response.json()["detail"]
+        client.force_login(engineer)
+        assert client.get("/desk/call/").status_code == 403
+    assert Ticket.objects.count() == 0
+    assert _create(api(world["agent"]), world).status_code == 201
+    assert _create(api(world["customer_user"]), world).status_code == 201
+    assert Ticket.objects.count() == 2
 
 
 def test_a_customer_login_without_a_contact_is_refused_not_crashed(world, api):

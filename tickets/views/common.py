@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import role_of
 from tickets.errors import TicketActionError
 from tickets.models import Notification
+from tickets.permissions import DESK_ROLES
 
 STAFF = ("agent", "engineer", "manager", "leader", "admin")
-DESK = ("agent", "manager", "leader", "admin")
+DESK = DESK_ROLES  # who may create tickets: tickets/permissions.create_ticket
 MANAGERS = ("manager", "leader", "admin")
 
 LANDING = {
