@@ -58,3 +58,28 @@ def test_demo_queue_has_at_risk_breached_uncovered_and_closed_tickets():
     assert {"new", "dispatched", "resolved", "closed", "submitted"} <= states
     assert Ticket.objects.filter(covered=False).exists()
     assert EscalationStep.objects.filter(kind="breach").exists()
+
+
+def test_in_the_demo_only_admin_and_manager_open_the_admin(settings):
+    """Issue 9, replayed on the demo data: an engineer opened another branch's ticket in
+    the admin (`/admin/tickets/ticket/<id>/change/` → 200); agents reached the admin too."""
+    demo_load(today=date(2026, 11, 25))
+    engineer = User.objects.get(username="engineer")
+    elsewhere = Ticket.objects.exclude(branch_id=engineer.branch_id).exclude(
+        assigned_engineer=engineer
+    )
+    ticket = elsewhere.order_by("pk").first() or Ticket.objects.order_by("pk").first()
+    urls = ["/admin/", f"/admin/tickets/ticket/{ticket.pk}/change/", "/admin/contracts/contact/"]
+    for username, opens in [
+        ("engineer", False),
+        ("agent", False),
+        ("leader", False),
+        ("customer", False),
+        ("manager", True),
+        ("admin", True),
+    ]:
+        client = Client()
+        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+        for url in urls:
+            status = client.get(url).status_code
+            assert status == (200 if opens else 302), (username, url, status)
