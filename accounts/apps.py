@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and roles")
 
     def ready(self) -> None:
+        # Token revocation on password change, deactivation and logout (signal receivers).
+        from accounts import tokens  # noqa: F401
+
         # Groups and their permissions follow the code, so a fresh database and an
         # upgraded one end up with the same roles.
         post_migrate.connect(

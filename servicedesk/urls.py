@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import LogoutView, ObtainTokenView
 from contracts.api.views import ContractViewSet
 from reports.api import SlaSummaryView
 from servicedesk.health import healthz
@@ -19,7 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/sla/summary/", SlaSummaryView.as_view(), name="api-sla-summary"),

@@ -51,3 +51,16 @@ def installed_defaults(db):
     from tickets.models import EscalationRule
 
     ladder_install_defaults(EscalationRule)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test is a fresh client: DRF's throttle counters (in the cache) start at zero.
+
+    django-axes keeps its failure counts in the database, which every test
+    starts empty, so its lockout stays on and is tested as configured.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
