@@ -76,3 +76,24 @@ def login(live_server):
         page.wait_for_load_state()
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test fails if the page breaks its Content-Security-Policy.
+
+    Chromium reports each blocked script, style or image on the console.
+    """
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield violations
+    assert violations == []
