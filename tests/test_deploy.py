@@ -124,3 +124,12 @@ def test_no_template_has_inline_script_style_attribute_or_event_handler():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=|<style", text):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_no_form_widget_sets_a_style_attribute():
+    offenders = []
+    for app in ["accounts", "contracts", "tickets", "inspections", "reports", "servicedesk"]:
+        for path in (ROOT / app).rglob("*.py"):
+            if re.search(r"""["']style["']\s*:""", path.read_text()):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

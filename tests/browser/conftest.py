@@ -89,11 +89,12 @@ def _no_csp_violations(request):
         return
     page = request.getfixturevalue("page")
     violations = []
-    page.on(
-        "console",
-        lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            where = message.location.get("url") or page.url
+            violations.append(f"{where}:{message.location.get('lineNumber')}: {message.text}")
+
+    page.on("console", record)
     yield violations
     assert violations == []
