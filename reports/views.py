@@ -40,7 +40,7 @@ Format = ReportJob.Format
 # the page offers to render it in the request.
 STALE_AFTER = WAITING_TIMEOUT
 JOBS_SHOWN = 20
-SELECT = {"style": "max-width: 100%"}
+SELECT = {"class": "full-width"}  # no style="": the Content-Security-Policy forbids it
 
 
 def _today():

@@ -76,3 +76,25 @@ def login(live_server):
         page.wait_for_load_state()
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test fails if the page breaks its Content-Security-Policy.
+
+    Chromium reports each blocked script, style or image on the console.
+    """
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            where = message.location.get("url") or page.url
+            violations.append(f"{where}:{message.location.get('lineNumber')}: {message.text}")
+
+    page.on("console", record)
+    yield violations
+    assert violations == []
