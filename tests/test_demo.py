@@ -82,7 +82,9 @@ def test_in_the_demo_only_admin_and_manager_open_the_admin(settings):
         ("admin", True),
     ]:
         client = Client()
-        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+        assert client.login(
+            request=HttpRequest(), username=username, password=settings.DEMO_PASSWORD
+        ), username
         for url in urls:
             status = client.get(url).status_code
             assert status == (200 if opens else 302), (username, url, status)

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 
 from tests.factories import UserFactory
 
@@ -55,7 +56,7 @@ def test_reset_by_email_end_to_end(client):
     user.refresh_from_db()
     assert user.check_password("Brand-new-pass-77")
     client.logout()
-    assert client.login(username="wang", password="Brand-new-pass-77")
+    assert client.login(request=HttpRequest(), username="wang", password="Brand-new-pass-77")
     client.logout()
 
     # The link works once.
