@@ -61,3 +61,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2026")
 SLA_SWEEP_SECONDS = env_float("SLA_SWEEP_SECONDS", 2.0)
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
+
+# Uploads (servicedesk/uploads.py): one policy for the portal, the desk, inspections and the API.
+UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 20)
+UPLOAD_MAX_REQUEST_MB = env_int("UPLOAD_MAX_REQUEST_MB", 50)
+UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 10)
+UPLOAD_MAX_IMAGE_PIXELS = env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000)
+PDF_IMAGE_MAX_SIDE = env_int("PDF_IMAGE_MAX_SIDE", 1600)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from servicedesk.uploads import photo_validate
 from tickets import permissions as may
 from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import (
@@ -27,7 +28,6 @@ from tickets.models import (
     WorkLog,
 )
 from tickets.services import ticket_transition
-from tickets.uploads import photo_validate
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 # A browser's position fix is metres to a few kilometres; beyond this it is not a fix.
