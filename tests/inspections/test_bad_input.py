@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from inspections.models import InspectionResult
 from servicedesk import uploads
@@ -29,5 +30,7 @@ def test_photos_per_item_are_capped(client, world, checklist, monkeypatch):
     result = InspectionResult.objects.get()
     assert result.photos.count() == 2
     response = client.post(url, {"passed": "yes", "photos": [photo()]}, follow=True)
-    assert any("At most 2 files" in str(m) for m in response.context["messages"])
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        expected = translation.gettext("At most %(count)d files per item.") % {"count": 2}
+    assert any(expected in str(m) for m in response.context["messages"])
     assert result.photos.count() == 2
