@@ -103,19 +103,16 @@ def photo_validate(upload, *, field: str = "photo") -> None:
 def pdf_image(data: bytes) -> tuple[bytes, str | None]:
     """An image for a PDF: as stored if small, else downscaled to PDF_IMAGE_MAX_SIDE as JPEG
     (or PNG when it has transparency). Returns (bytes, new MIME type or None if unchanged).
-    An image that cannot be read, or claims more than the pixel cap, becomes a 1×1 PNG."""
+    An image claiming more than the pixel cap becomes a blank 1×1 PNG, never decoded."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return _pdf_image(data)
-    except (
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-    ):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return _placeholder(), "image/png"
+    except (UnidentifiedImageError, OSError, ValueError):
+        # Not an image Pillow reads: WeasyPrint (which decodes with Pillow) skips it as before.
+        return data, None
 
 
 def _pdf_image(data: bytes) -> tuple[bytes, str | None]:

@@ -257,3 +257,16 @@ def test_short_name_keeps_the_extension():
     assert uploads.short_name("a" * 300 + ".pdf") == "a" * 196 + ".pdf"
     assert uploads.short_name("dir/report.pdf") == "report.pdf"
     assert uploads.short_name("") == "file"
+
+
+def test_the_pdf_fetcher_downscales_a_stored_photo(settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from reports.pdf import storage_fetcher, storage_url
+
+    name = default_storage.save("inspections/big.png", ContentFile(real_png(4000, 3000)))
+    response = storage_fetcher().fetch(storage_url(name))
+    with Image.open(io.BytesIO(response.read())) as image:
+        assert image.size == (uploads.PDF_IMAGE_MAX_SIDE, uploads.PDF_IMAGE_MAX_SIDE * 3 // 4)
+    assert response.headers["Content-Type"] == "image/jpeg"
