@@ -39,9 +39,9 @@ from inspections.models import (
     InspectionResult,
     Rectification,
 )
+from servicedesk.uploads import files_validate, photo_validate
 from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import Notification
-from tickets.uploads import photo_validate
 
 MANAGER_ROLES = ("manager", "leader", "admin")
 OPEN_STATES = (Inspection.State.SCHEDULED, Inspection.State.IN_PROGRESS)
@@ -458,8 +458,11 @@ def result_record(
             "previous": previous,
         },
     )
-    for photo in photos or ():
+    photos = [photo for photo in photos or () if photo]
+    files_validate(photos, field="photos", already=result.photos.count() if photos else 0)
+    for photo in photos:
         photo_validate(photo, field="photos")
+    for photo in photos:
         InspectionPhoto.objects.create(result=result, image=photo, taken_by=user)
     return result
 

@@ -5,7 +5,7 @@ anyone else (a customer of another organisation, an engineer of another
 branch) gets 404, whatever the action.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,6 +21,7 @@ from accounts.roles import Role
 from accounts.selectors import role_of
 from inspections import selectors, services
 from inspections.models import ChecklistItem, Inspection, InspectionPhoto, Rectification
+from servicedesk.inputs import clean_date, posted_text
 from tickets.views.common import STAFF, role_required, run_action, stored_file_response
 
 
@@ -167,9 +168,9 @@ def record(request, pk: int, item_pk: int):
             item=item,
             user=request.user,
             passed=_passed(request.POST.get("passed")),
-            value=request.POST.get("value"),
-            text=request.POST.get("text", ""),
-            note=request.POST.get("note", ""),
+            value=posted_text(request.POST, "value"),
+            text=posted_text(request.POST, "text"),
+            note=posted_text(request.POST, "note"),
             photos=request.FILES.getlist("photos"),
         ),
         success=_("Saved: %(item)s") % {"item": item.text},
@@ -184,7 +185,7 @@ def submit(request, pk: int):
     run_action(
         request,
         lambda: services.inspection_submit(
-            inspection=inspection, user=request.user, summary=request.POST.get("summary", "")
+            inspection=inspection, user=request.user, summary=posted_text(request.POST, "summary")
         ),
         success=_("Submitted for review."),
     )
@@ -202,7 +203,7 @@ def review(request, pk: int):
             inspection=inspection,
             user=request.user,
             approve=approve,
-            note=request.POST.get("note", ""),
+            note=posted_text(request.POST, "note"),
         ),
         success=_("Approved.") if approve else _("Sent back to the engineer."),
     )
@@ -218,8 +219,8 @@ def sign(request, pk: int):
         lambda: services.inspection_sign(
             inspection=inspection,
             user=request.user,
-            signer_name=request.POST.get("signer_name", ""),
-            signature=request.POST.get("signature", ""),
+            signer_name=posted_text(request.POST, "signer_name"),
+            signature=posted_text(request.POST, "signature"),
         ),
         success=_("Signed. Thank you."),
     )
@@ -241,18 +242,14 @@ def rectification_new(request, pk: int):
         if result is None:
             raise Http404
     owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
-    try:
-        due_on = date.fromisoformat(request.POST.get("due_on", ""))
-    except ValueError:
-        due_on = None
     run_action(
         request,
         lambda: services.rectification_open(
             inspection=inspection,
             result=result,
             owner=owner,
-            due_on=due_on,
-            description=request.POST.get("description", ""),
+            due_on=clean_date(request.POST.get("due_on"), field="due_on"),
+            description=posted_text(request.POST, "description"),
             user=request.user,
             open_ticket=bool(request.POST.get("open_ticket")),
         ),
@@ -301,7 +298,7 @@ def rectification_done(request, pk: int):
     run_action(
         request,
         lambda: services.rectification_done(
-            rectification=rectification, user=request.user, note=request.POST.get("note", "")
+            rectification=rectification, user=request.user, note=posted_text(request.POST, "note")
         ),
         success=_("Marked as done; waiting for verification."),
     )
@@ -319,7 +316,7 @@ def rectification_verify(request, pk: int):
             rectification=rectification,
             user=request.user,
             accept=accept,
-            note=request.POST.get("note", ""),
+            note=posted_text(request.POST, "note"),
         ),
         success=_("Verified.") if accept else _("Reopened."),
     )

@@ -17,6 +17,7 @@ from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contract, Customer
 from contracts.targets import TARGET_FIELDS, compliance_target
 from reports.sla_stats import KINDS, MAX_PERIOD_DAYS, Compliance, Period, StatFilters, compliance
+from servicedesk.inputs import date_problem
 
 # Who may read the figures: the dashboard's roles, and customer contacts for their own organisation.
 SUMMARY_ROLES = ("manager", "leader", "admin", "customer")
@@ -40,7 +41,12 @@ class SummaryQuery(serializers.Serializer):
         user = self.context["request"].user
         errors = {}
         first, last = attrs["from"], attrs["to"]
-        if last < first:
+        for name, day in (("from", first), ("to", last)):
+            if problem := date_problem(day):
+                errors[name] = [problem]
+        if "from" in errors or "to" in errors:
+            pass
+        elif last < first:
             errors["to"] = [_("The period cannot end before it starts.")]
         elif (last - first).days + 1 > MAX_PERIOD_DAYS:
             errors["to"] = [_("Choose at most %(days)d days.") % {"days": MAX_PERIOD_DAYS}]

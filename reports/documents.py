@@ -64,13 +64,31 @@ def percent_text(value: float | None) -> str:
     return charts.format_percent(value)
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (`=HYPERLINK(...)`).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(cell):
+    """A cell as written to CSV: None empty; text that a spreadsheet would run as a formula is
+    prefixed with a single quote. Every text cell is escaped (a name, a fault cause or a label
+    alike), whatever its source; numbers (int, float, Decimal) are data and stay as they are,
+    so a negative number the report computes is still a number in Excel."""
+    if cell is None:
+        return ""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with BOM, CRLF line ends: what Excel on a Chinese Windows expects."""
+    """UTF-8 with BOM, CRLF line ends: what Excel on a Chinese Windows expects.
+
+    The one CSV writer of the site: every CSV download goes through here."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([csv_cell(str(cell)) for cell in header])
     for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow([csv_cell(cell) for cell in row])
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -16,6 +16,8 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from servicedesk.uploads import pdf_image
+
 STORAGE_SCHEME = "storage:"
 
 # WeasyPrint logs every rendering step at INFO; a worker log needs only its warnings.
@@ -42,6 +44,10 @@ def storage_fetcher(**options):
                 with default_storage.open(name, "rb") as stored:
                     body = stored.read()
                 mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                if mime.startswith("image/"):
+                    # A 10000×10000 photo would take seconds and a gigabyte to lay out.
+                    body, smaller = pdf_image(body)
+                    mime = smaller or mime
                 return URLFetcherResponse(url, body, {"Content-Type": mime})
             if url.startswith("data:"):
                 return super().fetch(url, headers)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import role_of
 from reports import documents
 from reports.models import ReportJob
+from servicedesk.inputs import clean_date
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def report_params_clean(*, kind: str, params: dict) -> dict:
             day = date.fromisoformat(str(params.get("day", "")))
         except ValueError:
             raise ValidationError({"day": _("Enter a date as YYYY-MM-DD.")}) from None
-        return {"day": day.isoformat()}
+        return {"day": clean_date(day, field="day").isoformat()}
     if kind in (Kind.SLA_MONTH, Kind.SATISFACTION_YEAR):
         cleaned = {"year": _int(params, "year", low=2000, high=2100)}
         if kind == Kind.SLA_MONTH:

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, CoveredItem, Customer, Site
 from contracts.models.contracts import Priority
+from servicedesk import uploads
 from tickets.models import Kind
 
-MAX_ATTACHMENTS = 10
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS = uploads.MAX_FILES
+MAX_ATTACHMENT_BYTES = uploads.MAX_FILE_BYTES
 
 # What a customer may ask for: a fault, a question, a complaint or a change request.
 REQUEST_KINDS = [
@@ -42,20 +43,11 @@ class MultipleFileField(forms.FileField):
             if self.required:
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return []
-        if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(
-                _("At most %(count)d files at once.") % {"count": MAX_ATTACHMENTS},
-                code="too_many",
-            )
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        for upload in cleaned:
-            if upload.size > MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than %(limit)s.")
-                    % {"name": upload.name, "limit": filesizeformat(MAX_ATTACHMENT_BYTES)},
-                    code="too_large",
-                )
-        return cleaned
+        try:
+            uploads.files_validate(files)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class PortalRequestForm(forms.Form):

@@ -21,6 +21,8 @@ from accounts.roles import Role
 from contracts.models import Contact, Contract, CoveredItem, Customer, ServiceTerms, Site
 from contracts.phases import SERVICE_PHASES, Phase
 from contracts.selectors import contracts_covering, contracts_with_terms
+from servicedesk import uploads
+from servicedesk.inputs import clean_text
 from tickets import clocks as clock_services
 from tickets import permissions as may
 from tickets.clocks import ScheduleCache, active_rules
@@ -579,10 +581,24 @@ def _catch_up_new_clock(ticket: Ticket, clock: SlaClock, *, now, schedules, rule
 
 @transaction.atomic
 def ticket_attach(*, ticket_id: int, user: User | None, file, name: str = "") -> Attachment:
+    """Keep a file on the ticket, checked by the one upload policy (servicedesk/uploads.py).
+
+    A long name is shortened to fit; if the row cannot be written the stored file is removed,
+    so no orphan is left on disk."""
+    uploads.file_validate(file)
     ticket = Ticket.objects.get(pk=ticket_id)
-    attachment = Attachment.objects.create(
-        ticket=ticket, file=file, name=name or file.name, uploaded_by=user
+    attachment = Attachment(
+        ticket=ticket,
+        file=file,
+        name=uploads.short_name(clean_text(name, field="name") or file.name),
+        uploaded_by=user,
     )
+    try:
+        attachment.save()
+    except Exception:
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
     TicketEvent.objects.create(
         ticket=ticket,
         kind=TicketEvent.Kind.ATTACHMENT,

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from servicedesk.inputs import clean_number
+from servicedesk.uploads import photo_validate
 from tickets import permissions as may
 from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import (
@@ -27,7 +29,6 @@ from tickets.models import (
     WorkLog,
 )
 from tickets.services import ticket_transition
-from tickets.uploads import photo_validate
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 # A browser's position fix is metres to a few kilometres; beyond this it is not a fix.
@@ -114,12 +115,8 @@ def ticket_check_in(
     now = now or timezone.now()
     lat = _coordinate(latitude, limit=90, name="latitude")
     lon = _coordinate(longitude, limit=180, name="longitude")
-    try:
-        accuracy_m = None if accuracy in (None, "") else max(0, round(float(accuracy)))
-    except (ValueError, OverflowError) as exc:
-        raise ValidationError({"accuracy": _("Not a number.")}) from exc
-    if accuracy_m is not None and accuracy_m > MAX_ACCURACY_METRES:
-        raise ValidationError({"accuracy": _("Not a number.")})
+    accuracy_m = clean_number(accuracy, field="accuracy", maximum=MAX_ACCURACY_METRES)
+    accuracy_m = None if accuracy_m is None else max(0, round(accuracy_m))
     photo_validate(photo)
     ticket_transition(ticket_id=ticket.pk, name="check_in", user=user, note=note, now=now)
     return CheckIn.objects.create(

@@ -424,6 +424,32 @@ def test_daily_repair_pdf_and_csv(world, repaired, tmp_path, artifacts_dir):
     assert rows[1][0] == "engineer"
 
 
+def test_daily_repair_csv_escapes_a_formula_in_a_fault_cause(world, repaired):
+    FaultReport.objects.filter(ticket=repaired[0]).update(
+        cause='=HYPERLINK("http://evil.example/","click")', solution="@SUM(A1:A2)"
+    )
+    rows = read_csv(documents.daily_repair_csv(day=date(2026, 11, 10)))
+    assert rows[1][8] == '\'=HYPERLINK("http://evil.example/","click")'
+    assert rows[1][9] == "'@SUM(A1:A2)"
+    # What was not a formula is written as it was.
+    assert rows[1][1] == repaired[0].number
+
+
+def test_csv_cells_starting_like_a_formula_are_escaped_and_numbers_kept():
+    data = documents.csv_bytes(
+        ["name", "n"],
+        [["+1 call", -3], ["-x", Decimal("-1.5")], ["\tTab", 0], ["\rCR", None], ["ok", 2]],
+    )
+    rows = read_csv(data)
+    assert rows[1:] == [
+        ["'+1 call", "-3"],
+        ["'-x", "-1.5"],
+        ["'\tTab", "0"],
+        ["'\rCR", ""],
+        ["ok", "2"],
+    ]
+
+
 def test_daily_repair_of_a_quiet_day_is_empty_but_valid(world, tmp_path):
     text = pdf_text(documents.daily_repair_pdf(day=date(2026, 11, 9)), tmp_path)
     assert "No ticket was handled" in text

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.selectors import role_of, tickets_visible_to
 from contracts.phases import SERVICE_PHASES
 from contracts.selectors import caller_lookup
+from servicedesk.inputs import clean_values, posted_text
 from tickets import clocks as clock_services
 from tickets.forms import CallForm, CommentForm, FaultReportForm, RemoteRequestForm
 from tickets.models import Kind, Outcome, State, Ticket
@@ -82,7 +83,7 @@ QUEUE_PAGE_SIZE = 50
 @role_required(*STAFF)
 def queue(request):
     now = timezone.now()
-    filters = {key: [v for v in request.GET.getlist(key) if v] for key in QUEUE_FILTERS}
+    filters = {key: clean_values(request.GET.getlist(key)) for key in QUEUE_FILTERS}
     for key in ["customer", "branch", "engineer"]:
         filters[key] = [v for v in filters[key] if v.isdigit()]
     if request.GET.get("mine") and role_of(request.user) == "engineer":
@@ -278,10 +279,14 @@ def transition(request, number: str, action: str):
     ticket = _staff_ticket(request, number)
     if action not in SIMPLE_ACTIONS:
         raise Http404
-    note = request.POST.get("note", "")[:2000]
     run_action(
         request,
-        lambda: ticket_transition(ticket_id=ticket.pk, name=action, user=request.user, note=note),
+        lambda: ticket_transition(
+            ticket_id=ticket.pk,
+            name=action,
+            user=request.user,
+            note=posted_text(request.POST, "note", max_length=2000),
+        ),
         success=_("Done: %(action)s.") % {"action": ACTION_LABELS[action]},
     )
     return _back(number)
@@ -316,8 +321,8 @@ def change_priority(request, number: str):
         lambda: ticket_change_priority(
             ticket_id=ticket.pk,
             user=request.user,
-            priority=request.POST.get("priority", ""),
-            note=request.POST.get("note", "")[:2000],
+            priority=posted_text(request.POST, "priority"),
+            note=posted_text(request.POST, "note", max_length=2000),
         ),
         success=_("Priority changed; the clocks were recomputed."),
     )
@@ -399,7 +404,7 @@ def work_log(request, number: str):
         lambda: work_log_add(
             ticket=ticket,
             user=request.user,
-            text=request.POST.get("text", ""),
+            text=posted_text(request.POST, "text"),
             photo=request.FILES.get("photo"),
         ),
         success=_("Work log saved."),
@@ -436,8 +441,8 @@ def sign_off(request, number: str):
         lambda: sign_off_record(
             ticket=ticket,
             user=request.user,
-            signer_name=request.POST.get("signer_name", "")[:100],
-            signature=request.POST.get("signature", ""),
+            signer_name=posted_text(request.POST, "signer_name", max_length=100),
+            signature=posted_text(request.POST, "signature"),
         ),
         success=_("Signature saved."),
     )

@@ -31,6 +31,7 @@ from reports.sla_stats import (
     service_tz,
     sla_report,
 )
+from servicedesk.inputs import date_problem
 from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
 from tickets.views.common import MANAGERS, role_required
@@ -148,7 +149,12 @@ class DashboardForm(forms.Form):
             return cleaned
         if start is None or end is None:
             raise forms.ValidationError(_("Give both dates of a custom period."))
-        if end < start:
+        problems = {name: date_problem(day) for name, day in (("start", start), ("end", end))}
+        if any(problems.values()):
+            for name, problem in problems.items():
+                if problem:
+                    self.add_error(name, problem)
+        elif end < start:
             self.add_error("end", _("The period cannot end before it starts."))
         elif (end - start).days + 1 > MAX_DAYS:
             self.add_error("end", _("Choose at most %(days)d days.") % {"days": MAX_DAYS})

@@ -21,6 +21,7 @@ from accounts.selectors import contracts_visible_to, tickets_visible_to
 from contracts.models import Contract
 from contracts.phases import SERVICE_PHASES, AfterWarranty, Phase
 from contracts.selectors import contracts_with_terms
+from servicedesk.inputs import posted_text
 from tickets.calendar_years import clock_moved_text
 from tickets.clocks import clock_rows
 from tickets.forms import RemoteDecisionForm
@@ -379,10 +380,14 @@ def transition(request, number: str, action: str):
     if action not in CUSTOMER_ACTIONS:
         raise Http404
     ticket = _get_ticket(request, number)
-    note = request.POST.get("note", "").strip()[:2000]
     run_action(
         request,
-        lambda: ticket_transition(ticket_id=ticket.pk, name=action, user=request.user, note=note),
+        lambda: ticket_transition(
+            ticket_id=ticket.pk,
+            name=action,
+            user=request.user,
+            note=posted_text(request.POST, "note").strip()[:2000],
+        ),
         success=str(DONE_MESSAGES[action]),
     )
     return _back(number)

@@ -1,0 +1,138 @@
+"""The one upload policy: the portal, the desk, engineer photos, inspection photos and
+`POST /api/tickets/{id}/attachments/` all check files here, so a file refused on one path is
+refused on every path, with the same message.
+
+- size per file (UPLOAD_MAX_FILE_MB) and per request (UPLOAD_MAX_REQUEST_MB);
+- at most UPLOAD_MAX_FILES files per item (a request, an attachment post, a checklist answer);
+- names are kept, shortened to what the database column holds (extension kept);
+- photos are real images of at most UPLOAD_MAX_IMAGE_PIXELS pixels (a 48 KB PNG can claim
+  20000×20000 and blow up whatever decodes it);
+- images going into PDFs are downscaled to PDF_IMAGE_MAX_SIDE pixels on their long side.
+"""
+
+import io
+import os
+import warnings
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from servicedesk import env
+
+MB = 1024 * 1024
+MAX_FILE_BYTES = env.UPLOAD_MAX_FILE_MB * MB
+MAX_REQUEST_BYTES = env.UPLOAD_MAX_REQUEST_MB * MB
+MAX_FILES = env.UPLOAD_MAX_FILES
+MAX_IMAGE_PIXELS = env.UPLOAD_MAX_IMAGE_PIXELS
+PDF_IMAGE_MAX_SIDE = env.PDF_IMAGE_MAX_SIDE
+# Attachment.name is varchar(200).
+MAX_NAME_LENGTH = 200
+
+
+def short_name(name: str, limit: int = MAX_NAME_LENGTH) -> str:
+    """The file's name cut to `limit` characters, keeping its extension."""
+    name = os.path.basename(name or "") or "file"
+    if len(name) <= limit:
+        return name
+    root, ext = os.path.splitext(name)
+    if len(ext) > 20:
+        root, ext = name, ""
+    return root[: limit - len(ext)] + ext
+
+
+def file_validate(upload, *, field: str = "file") -> None:
+    """One file: not larger than the per-file limit, a storable name."""
+    if upload is None:
+        return
+    if "\x00" in (upload.name or ""):
+        raise ValidationError({field: _("The file name contains a NUL character.")})
+    if upload.size > MAX_FILE_BYTES:
+        raise ValidationError(
+            {
+                field: _("%(name)s is larger than %(limit)s.")
+                % {"name": short_name(upload.name, 60), "limit": filesizeformat(MAX_FILE_BYTES)}
+            }
+        )
+    upload.name = short_name(upload.name)
+
+
+def files_validate(uploads, *, field: str = "files", already: int = 0) -> None:
+    """The files of one request for one item: count, total size, then each file."""
+    uploads = [u for u in uploads or () if u]
+    if already + len(uploads) > MAX_FILES:
+        raise ValidationError(
+            {field: _("At most %(count)d files per item.") % {"count": MAX_FILES}}
+        )
+    if sum(u.size for u in uploads) > MAX_REQUEST_BYTES:
+        raise ValidationError(
+            {
+                field: _("The files together are larger than %(limit)s.")
+                % {"limit": filesizeformat(MAX_REQUEST_BYTES)}
+            }
+        )
+    for upload in uploads:
+        file_validate(upload, field=field)
+
+
+def photo_validate(upload, *, field: str = "photo") -> None:
+    """A real image of a sensible size and pixel count, or a field error."""
+    if upload is None:
+        return
+    file_validate(upload, field=field)
+    too_big = _("The photo has more than %(pixels)d megapixels.") % {
+        "pixels": MAX_IMAGE_PIXELS // 1_000_000
+    }
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValidationError({field: too_big})
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError({field: too_big}) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError({field: _("This file is not a photo.")}) from exc
+    finally:
+        upload.seek(0)
+
+
+def pdf_image(data: bytes) -> tuple[bytes, str | None]:
+    """An image for a PDF: as stored if small, else downscaled to PDF_IMAGE_MAX_SIDE as JPEG
+    (or PNG when it has transparency). Returns (bytes, new MIME type or None if unchanged).
+    An image claiming more than the pixel cap becomes a blank 1×1 PNG, never decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _pdf_image(data)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return _placeholder(), "image/png"
+    except (UnidentifiedImageError, OSError, ValueError):
+        # Not an image Pillow reads: WeasyPrint (which decodes with Pillow) skips it as before.
+        return data, None
+
+
+def _pdf_image(data: bytes) -> tuple[bytes, str | None]:
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            return _placeholder(), "image/png"
+        if max(width, height) <= PDF_IMAGE_MAX_SIDE:
+            return data, None
+        image.draft("RGB", (PDF_IMAGE_MAX_SIDE, PDF_IMAGE_MAX_SIDE))
+        image.thumbnail((PDF_IMAGE_MAX_SIDE, PDF_IMAGE_MAX_SIDE))
+        out = io.BytesIO()
+        if image.mode in ("RGBA", "LA", "P"):
+            image.save(out, "PNG", optimize=True)
+            return out.getvalue(), "image/png"
+        image.convert("RGB").save(out, "JPEG", quality=85)
+        return out.getvalue(), "image/jpeg"
+
+
+def _placeholder() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(out, "PNG")
+    return out.getvalue()
