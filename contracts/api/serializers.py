@@ -48,8 +48,8 @@ class ContractSerializer(serializers.ModelSerializer):
 
     customer = CustomerBriefSerializer(read_only=True)
     phase = serializers.SerializerMethodField()
-    warranty_start = serializers.DateField(read_only=True)
-    warranty_end = serializers.DateField(read_only=True)
+    warranty_start = serializers.DateField(read_only=True, allow_null=True)
+    warranty_end = serializers.DateField(read_only=True, allow_null=True)
     terms = serializers.SerializerMethodField()
     sites = SiteSerializer(many=True, read_only=True)
     covered_items = CoveredItemSerializer(many=True, read_only=True)

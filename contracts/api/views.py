@@ -4,6 +4,7 @@ from rest_framework import viewsets
 from accounts.selectors import contracts_visible_to
 from contracts.api.serializers import ContractSerializer
 from contracts.selectors import contracts_search, contracts_with_terms
+from servicedesk.api_errors import errors
 
 
 @extend_schema_view(
@@ -13,7 +14,8 @@ from contracts.selectors import contracts_search, contracts_with_terms
                 "search", str, description="Contract number, customer name, phone or serial"
             )
         ]
-    )
+    ),
+    retrieve=extend_schema(responses={200: ContractSerializer, **errors(404)}),
 )
 class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     """Contracts with their phase and the terms in force; customers see only their own."""

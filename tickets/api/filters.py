@@ -1,11 +1,21 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from tickets.models import Kind, Outcome, SlaClock, State, Ticket
 
 # Strict yes/no, so "?breached=maybe" is a 400 rather than silently ignored.
 YES_NO = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id: "?customer=1.5" or "?customer=x" is a 400, and the schema says integer."""
+
+    field_class = forms.IntegerField
 
 
 def _yes(value: str) -> bool:
@@ -18,10 +28,10 @@ class TicketFilter(django_filters.FilterSet):
         choices=Ticket._meta.get_field("priority").choices
     )
     kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
-    customer = django_filters.NumberFilter(field_name="customer_id")
-    contract = django_filters.NumberFilter(field_name="contract_id")
-    branch = django_filters.NumberFilter(field_name="branch_id")
-    engineer = django_filters.NumberFilter(field_name="assigned_engineer_id")
+    customer = IdFilter(field_name="customer_id")
+    contract = IdFilter(field_name="contract_id")
+    branch = IdFilter(field_name="branch_id")
+    engineer = IdFilter(field_name="assigned_engineer_id")
     covered = django_filters.BooleanFilter()
     at_risk = django_filters.ChoiceFilter(choices=YES_NO, method="filter_at_risk")
     breached = django_filters.ChoiceFilter(choices=YES_NO, method="filter_breached")

@@ -111,7 +111,9 @@ class FaultReportField(serializers.Serializer):
 class TicketSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contract_number = serializers.CharField(source="contract.number", read_only=True, default=None)
-    engineer = serializers.PrimaryKeyRelatedField(source="assigned_engineer", read_only=True)
+    engineer = serializers.PrimaryKeyRelatedField(
+        source="assigned_engineer", read_only=True, allow_null=True
+    )
     clocks = ClockSerializer(many=True, read_only=True)
     available_transitions = serializers.SerializerMethodField()
 
