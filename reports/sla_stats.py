@@ -621,7 +621,7 @@ def _seconds(value: float | None) -> float | None:
 
 
 def detection_latency(period: Period, filters: StatFilters = NO_FILTERS) -> DetectionLatency:
-    """Detection latency of the escalation steps of the period's tickets, in one query.
+    """Detection latency of the escalation steps of the period's tickets, in one query (PostgreSQL).
 
     Superseded steps count too: they are the ones an outage made late, and
     leaving them out would flatter the figures.
@@ -631,23 +631,7 @@ def detection_latency(period: Period, filters: StatFilters = NO_FILTERS) -> Dete
         ticket__reported_at__gte=period.start_at,
         ticket__reported_at__lt=period.end_at,
     ).order_by()
-    if connection.vendor != "postgresql":
-        values = [
-            (fired - due).total_seconds() for due, fired in steps.values_list("due_at", "fired_at")
-        ]
-        return DetectionLatency(
-            steps=len(values),
-            median=_seconds(percentile(values, 0.5)),
-            p99=_seconds(percentile(values, 0.99)),
-            maximum=_seconds(max(values, default=None)),
-            late=sum(1 for value in values if value > LATE_STEP_SECONDS),
-        )
-    seconds = Func(
-        F("lateness"),
-        function="EXTRACT",
-        template="EXTRACT(EPOCH FROM %(expressions)s)",
-        output_field=FloatField(),
-    )
+    seconds = _Minutes(F("fired_at"), F("due_at")) * 60.0
     row = steps.aggregate(
         steps=Count("pk"),
         median=_PercentileCont(seconds, fraction=0.5),
