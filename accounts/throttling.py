@@ -23,6 +23,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
+def client_address(request) -> str | None:
+    """The client's address for lockouts and throttles.
+
+    Behind TRUSTED_PROXY_COUNT proxies, the address the nearest of them saw connect, read
+    from X-Forwarded-For as DRF's throttles read it (NUM_PROXIES); otherwise REMOTE_ADDR.
+    Without this, every login behind a proxy shares the proxy's address and 20 failures
+    from anyone lock everyone out. A client can prepend to X-Forwarded-For but cannot
+    change what the trusted proxies appended.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if count <= 0 or not forwarded:
+        return remote
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-min(count, len(hops))] if hops else remote
+
+
 class LoginAttemptHandler(AxesDatabaseHandler):
     def get_failures(self, request, credentials=None) -> int:
         username = get_client_username(request, credentials)

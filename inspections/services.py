@@ -16,7 +16,7 @@ have none and can open them too.
 import base64
 import binascii
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +39,7 @@ from inspections.models import (
     InspectionResult,
     Rectification,
 )
+from servicedesk.inputs import clean_number
 from servicedesk.uploads import files_validate, photo_validate
 from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import Notification
@@ -337,20 +338,8 @@ def previous_results(inspection: Inspection) -> dict[tuple[str, str], Inspection
     return found
 
 
-def _decimal(value, name: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError({name: _("Enter a number.")}) from exc
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
-        raise ValidationError({name: _("Enter a number.")})
-    # Rounded first, then checked: 9999999999.99999 rounds past the column's 14 digits.
-    number = number.quantize(Decimal("0.0001"))
-    if abs(number) > Decimal("9999999999.9999"):
-        raise ValidationError({name: _("Enter a number.")})
-    return number
+# The result column: 14 digits, 4 after the point.
+RESULT_VALUE_LIMIT = Decimal("9999999999.9999")
 
 
 def _fmt(number: Decimal) -> str:
@@ -430,7 +419,9 @@ def result_record(
         raise ValidationError({"item": _("This item is not on the inspection's checklist.")})
     kind = ChecklistItem.AnswerKind
     text, note = (text or "").strip(), (note or "").strip()
-    value = _decimal(value, "value")
+    value = clean_number(
+        value, field="value", minimum=-RESULT_VALUE_LIMIT, maximum=RESULT_VALUE_LIMIT, places=4
+    )
     if item.answer_kind == kind.NUMBER:
         if value is None:
             raise ValidationError({"value": _("Enter the measured value.")})

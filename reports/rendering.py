@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import role_of
 from reports import documents
 from reports.models import ReportJob
-from servicedesk.inputs import clean_date
+from servicedesk.inputs import clean_date, clean_number
 
 logger = logging.getLogger(__name__)
 
@@ -58,20 +58,9 @@ class Rendered:
 
 
 def _int(params: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
-    value = params.get(name)
-    if value in (None, ""):
-        if required:
-            raise ValidationError({name: _("This field is required.")})
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError({name: _("Enter a whole number.")}) from None
-    if not low <= number <= high:
-        raise ValidationError(
-            {name: _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high}}
-        )
-    return number
+    return clean_number(
+        params.get(name), field=name, minimum=low, maximum=high, integer=True, required=required
+    )
 
 
 def report_params_clean(*, kind: str, params: dict) -> dict:

@@ -7,6 +7,7 @@ Django calls these for errors outside a DRF view too: a URL that does not match
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 API_PREFIX = "/api/"
@@ -19,29 +20,29 @@ def _is_api(request) -> bool:
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         if _is_api(request):
-            return JsonResponse({"detail": "Request body too large."}, status=413)
+            return JsonResponse({"detail": _("Request body too large.")}, status=413)
         response = defaults.bad_request(request, exception)
         response.status_code = 413
         return response
     if _is_api(request):
-        return JsonResponse({"detail": "Bad request."}, status=400)
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):
     if _is_api(request):
-        detail = "You do not have permission to perform this action."
+        detail = _("You do not have permission to perform this action.")
         return JsonResponse({"detail": detail}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if _is_api(request):
-        return JsonResponse({"detail": "Server error."}, status=500)
+        return JsonResponse({"detail": _("Server error.")}, status=500)
     return defaults.server_error(request)

@@ -57,25 +57,51 @@ def clean_number(
     value,
     *,
     field: str,
-    minimum: float | None = None,
-    maximum: float | None = None,
+    minimum: float | int | Decimal | None = None,
+    maximum: float | int | Decimal | None = None,
     integer: bool = False,
+    places: int | None = None,
+    required: bool = False,
 ):
-    """A finite number inside [minimum, maximum] (None for empty), or a field error."""
+    """A finite number inside [minimum, maximum], or a field error; None when empty
+    (unless required).
+
+    `integer` gives an int (no fraction allowed); `places` a Decimal rounded to that
+    many places, checked against the range after rounding (9999999999.99999 rounds past
+    a column of 14 digits); otherwise a float. A decimal comma is read as a point.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError({field: _("This field is required.")})
         return None
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValidationError({field: _("Not a number.")}) from exc
     if not number.is_finite():
         raise ValidationError({field: _("Not a number.")})
+    if integer and number != number.to_integral_value():
+        raise ValidationError({field: _("Enter a whole number.")})
+    if places is not None:
+        try:
+            number = number.quantize(Decimal(1).scaleb(-places))
+        except InvalidOperation as exc:
+            raise ValidationError({field: _("The number is out of range.")}) from exc
     if (minimum is not None and number < Decimal(str(minimum))) or (
         maximum is not None and number > Decimal(str(maximum))
     ):
+        if minimum is not None and maximum is not None:
+            raise ValidationError(
+                {
+                    field: _("Enter a number from %(low)s to %(high)s.")
+                    % {"low": minimum, "high": maximum}
+                }
+            )
         raise ValidationError({field: _("The number is out of range.")})
     if integer:
-        return int(number.to_integral_value())
+        return int(number)
+    if places is not None:
+        return number
     result = float(number)
     if not math.isfinite(result):
         raise ValidationError({field: _("Not a number.")})

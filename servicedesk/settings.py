@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body: see servicedesk.uploads.
+    "servicedesk.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +128,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
 API_TOKEN_RATE = env.API_TOKEN_RATE
 TOKEN_TTL = timedelta(days=env.TOKEN_TTL_DAYS)
 LOGIN_URL = "login"
@@ -167,6 +170,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "servicedesk.api.exception_handler",
+    # The same client address as the login lockout (accounts.throttling.client_address).
+    "NUM_PROXIES": env.TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Service desk API",
@@ -177,6 +182,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "servicedesk.api_errors.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "tickets.models.tickets.Kind",
         "EventKindEnum": "tickets.models.tickets.TicketEvent.Kind",

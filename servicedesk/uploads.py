@@ -136,3 +136,28 @@ def _placeholder() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (1, 1), "white").save(out, "PNG")
     return out.getvalue()
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse (413) a body larger than the per-request limit before anything reads it.
+
+    Django caps the form fields of a request (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams
+    files of any size to temporary files before a view can look at them; a multi-GB post
+    would fill the disk before `files_validate` refused it. The allowance is the files'
+    limit plus the fields' limit.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.core.exceptions import RequestDataTooBig
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_REQUEST_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0):
+            raise RequestDataTooBig(_("Request body too large."))
+        return self.get_response(request)

@@ -4,7 +4,6 @@ from rest_framework import viewsets
 from accounts.selectors import contracts_visible_to
 from contracts.api.serializers import ContractSerializer
 from contracts.selectors import contracts_search, contracts_with_terms
-from servicedesk.api_errors import errors
 
 
 @extend_schema_view(
@@ -15,7 +14,7 @@ from servicedesk.api_errors import errors
             )
         ]
     ),
-    retrieve=extend_schema(responses={200: ContractSerializer, **errors(404)}),
+    retrieve=extend_schema(responses={200: ContractSerializer}),
 )
 class ContractViewSet(viewsets.ReadOnlyModelViewSet):
     """Contracts with their phase and the terms in force; customers see only their own."""

@@ -59,6 +59,20 @@ def test_twenty_failures_from_one_address_lock_every_username_from_it(user):
     assert _page_login(elsewhere, "/accounts/login/", "victim", RIGHT).status_code == 302
 
 
+def test_behind_a_proxy_each_client_is_counted_by_its_own_address(user, settings):
+    """Everyone reaches gunicorn from the proxy's address: the proxy's X-Forwarded-For
+    says who is who, and a client cannot forge what the proxy appended."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for n in range(20):
+        _page_login(attacker, "/accounts/login/", f"guess{n}", "wrong")
+    assert _page_login(attacker, "/accounts/login/", "victim", RIGHT).status_code == 429
+    forged = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.7")
+    assert _page_login(forged, "/accounts/login/", "victim", RIGHT).status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert _page_login(colleague, "/accounts/login/", "victim", RIGHT).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [("zh-hans", "登录失败次数过多"), ("en", "Too many failed logins")],

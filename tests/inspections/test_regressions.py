@@ -79,4 +79,7 @@ def test_a_value_that_rounds_past_the_column_is_refused(world, checklist):
             user=world["engineer"],
             value="9999999999.99999",
         )
-    assert services._decimal("12.5", "value") == Decimal("12.5000")
+    result = services.result_record(
+        inspection=inspection, item=checklist["api"], user=world["engineer"], value="12,5"
+    )
+    assert result.value == Decimal("12.5000")

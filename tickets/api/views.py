@@ -92,17 +92,17 @@ class TicketViewSet(
         context = self.get_serializer_context()
         return Response(TicketDetailSerializer(ticket, context=context).data, status=code)
 
-    @extend_schema(responses={200: TicketSerializer(many=True), **errors(400)})
+    @extend_schema(responses={200: TicketSerializer(many=True)})
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(responses={200: TicketDetailSerializer, **errors(404)})
+    @extend_schema(responses={200: TicketDetailSerializer})
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         request=TicketCreateSerializer,
-        responses={201: TicketDetailSerializer, **errors(400, 403)},
+        responses={201: TicketDetailSerializer},
     )
     def create(self, request, *args, **kwargs):
         if not may.create_ticket(request.user):
@@ -118,7 +118,7 @@ class TicketViewSet(
         visible = tickets_visible_to(self.request.user, Ticket.objects.all())
         return get_object_or_404(visible.only("pk"), pk=pk).pk
 
-    @extend_schema(responses={200: EventSerializer(many=True), **errors(404)})
+    @extend_schema(responses={200: EventSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         ticket_id = self._visible_ticket_id(pk)
@@ -130,11 +130,11 @@ class TicketViewSet(
             events = events.exclude(kind="escalation")
         return Response(EventSerializer(events, many=True).data)
 
-    @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True), **errors(404)})
+    @extend_schema(methods=["GET"], responses={200: CommentSerializer(many=True)})
     @extend_schema(
         methods=["POST"],
         request=CommentSerializer,
-        responses={201: CommentSerializer, **errors(400, 404)},
+        responses={201: CommentSerializer},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
@@ -156,11 +156,11 @@ class TicketViewSet(
             comments = comments.filter(internal=False)
         return Response(CommentSerializer(comments, many=True).data)
 
-    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True), **errors(404)})
+    @extend_schema(methods=["GET"], responses={200: AttachmentSerializer(many=True)})
     @extend_schema(
         methods=["POST"],
         request=AttachmentSerializer,
-        responses={201: AttachmentSerializer, **errors(400, 404)},
+        responses={201: AttachmentSerializer},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def attachments(self, request, pk=None):
@@ -196,7 +196,7 @@ def _transition_action(spec: ApiAction):
 
     view.__name__ = view.__qualname__ = spec.method_name
     routed = action(detail=True, methods=["post"], url_path=spec.name, url_name=spec.url_name)
-    responses = {200: TicketDetailSerializer, **errors(400, 403, 404, 409)}
+    responses = {200: TicketDetailSerializer, **errors(409)}
     return extend_schema(request=spec.serializer, responses=responses)(routed(view))
 
 
@@ -232,7 +232,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
             queryset = queryset.filter(acknowledged_at__isnull=False)
         return queryset.order_by("-fired_at", "-pk")
 
-    @extend_schema(request=None, responses={200: EscalationSerializer, **errors(403, 404)})
+    @extend_schema(request=None, responses={200: EscalationSerializer})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         step = self.get_object()
@@ -257,7 +257,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         response.data["unread"] = self.get_queryset().filter(read_at__isnull=True).count()
         return response
 
-    @extend_schema(request=None, responses={200: NotificationSerializer, **errors(404)})
+    @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
