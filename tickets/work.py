@@ -4,7 +4,6 @@ ratings and remote-access authorisations. Each checks who may do it and records 
 import base64
 import binascii
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -80,21 +79,6 @@ def ticket_accept(*, ticket: Ticket, user: User, now: datetime | None = None) ->
     return ticket
 
 
-def _coordinate(value, *, limit: int, name: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-        # NaN and infinity are not places; quantize only after ruling them out.
-        if number.is_finite():
-            number = number.quantize(Decimal("0.000001"))
-    except ArithmeticError as exc:
-        raise ValidationError({name: _("Not a coordinate.")}) from exc
-    if not number.is_finite() or not -limit <= number <= limit:
-        raise ValidationError({name: _("Not a coordinate.")})
-    return number
-
-
 @transaction.atomic
 def ticket_check_in(
     *,
@@ -113,8 +97,9 @@ def ticket_check_in(
     both call it, so both record the same CheckIn. Bad input changes nothing.
     """
     now = now or timezone.now()
-    lat = _coordinate(latitude, limit=90, name="latitude")
-    lon = _coordinate(longitude, limit=180, name="longitude")
+    # Degrees, WGS 84, six decimals (about 0.1 m).
+    lat = clean_number(latitude, field="latitude", minimum=-90, maximum=90, places=6)
+    lon = clean_number(longitude, field="longitude", minimum=-180, maximum=180, places=6)
     accuracy_m = clean_number(accuracy, field="accuracy", maximum=MAX_ACCURACY_METRES)
     accuracy_m = None if accuracy_m is None else max(0, round(accuracy_m))
     photo_validate(photo)
