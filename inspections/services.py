@@ -1,7 +1,7 @@
 """Writes on inspections: the schedule, carrying one out, review, sign-off, rectifications, alerts.
 
 Each write checks who may do it, locks the inspection row and changes it in one
-transaction. Refusals raise tickets.errors.TransitionForbidden (never allowed)
+transaction. Refusals raise core.errors.TransitionForbidden (never allowed)
 or TransitionConflict (not now), and bad input raises ValidationError, so the
 views report them the same way as ticket actions.
 
@@ -30,6 +30,9 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import customer_id_of, role_of
 from contracts.phases import SERVICE_PHASES, add_months
+from core.errors import TransitionConflict, TransitionForbidden
+from core.inputs import clean_number
+from core.uploads import files_validate, photo_validate
 from inspections.models import (
     ChecklistItem,
     Inspection,
@@ -39,9 +42,6 @@ from inspections.models import (
     InspectionResult,
     Rectification,
 )
-from servicedesk.inputs import clean_number
-from servicedesk.uploads import files_validate, photo_validate
-from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import Notification
 
 MANAGER_ROLES = ("manager", "leader", "admin")

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import Role
 from accounts.selectors import role_of
+from core.inputs import clean_date, posted_text
 from inspections import selectors, services
 from inspections.models import ChecklistItem, Inspection, InspectionPhoto, Rectification
-from servicedesk.inputs import clean_date, posted_text
 from tickets.views.common import STAFF, role_required, run_action, stored_file_response
 
 

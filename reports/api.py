@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contract, Customer
 from contracts.targets import TARGET_FIELDS, compliance_target
+from core.inputs import date_problem
 from reports.sla_stats import KINDS, MAX_PERIOD_DAYS, Compliance, Period, StatFilters, compliance
-from servicedesk.inputs import date_problem
 
 # Who may read the figures: the dashboard's roles, and customer contacts for their own organisation.
 SUMMARY_ROLES = ("manager", "leader", "admin", "customer")

@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from servicedesk.uploads import pdf_image
+from core.uploads import pdf_image
 
 STORAGE_SCHEME = "storage:"
 

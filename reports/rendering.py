@@ -31,9 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import role_of
+from core.inputs import clean_date, clean_number
 from reports import documents
 from reports.models import ReportJob
-from servicedesk.inputs import clean_date, clean_number
 
 logger = logging.getLogger(__name__)
 

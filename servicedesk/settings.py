@@ -1,4 +1,4 @@
-"""Django settings. Values that vary by deployment come from servicedesk.env."""
+"""Django settings. Values that vary by deployment come from core.env."""
 
 from datetime import timedelta
 
@@ -6,7 +6,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk import env
+from core import env
 
 BASE_DIR = env.BASE_DIR
 DEBUG = env.DEBUG
@@ -16,7 +16,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 
-# HTTPS: secure by default when DEBUG is off (servicedesk.env; README, settings table).
+# HTTPS: secure by default when DEBUG is off (core.env; README, settings table).
 SESSION_COOKIE_SECURE = env.SESSION_COOKIE_SECURE
 CSRF_COOKIE_SECURE = env.CSRF_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
@@ -57,8 +57,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Before anything reads the body: see servicedesk.uploads.
-    "servicedesk.uploads.RequestSizeLimitMiddleware",
+    # Before anything reads the body: see core.uploads.
+    "core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,7 +169,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "servicedesk.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # The same client address as the login lockout (accounts.throttling.client_address).
     "NUM_PROXIES": env.TRUSTED_PROXY_COUNT,
 }
@@ -184,7 +184,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "servicedesk.api_errors.document_errors",
+        "core.api_errors.document_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "tickets.models.tickets.Kind",

@@ -56,8 +56,8 @@ urlpatterns = [
 # Uploaded files are never served from MEDIA_URL: tickets.views.common.download
 # checks who may see the ticket first.
 
-# JSON errors under /api/, the HTML templates elsewhere (servicedesk.errors).
-handler400 = "servicedesk.errors.bad_request"
-handler403 = "servicedesk.errors.permission_denied"
-handler404 = "servicedesk.errors.page_not_found"
-handler500 = "servicedesk.errors.server_error"
+# JSON errors under /api/, the HTML templates elsewhere (core.error_views).
+handler400 = "core.error_views.bad_request"
+handler403 = "core.error_views.permission_denied"
+handler404 = "core.error_views.page_not_found"
+handler500 = "core.error_views.server_error"

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from servicedesk.errors import server_error
+from core.error_views import server_error
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_an_oversized_api_body_is_a_json_413(api, settings):
 
 def test_an_upload_over_the_request_limit_is_refused_before_it_is_read(api, monkeypatch):
     """Files are not capped by DATA_UPLOAD_MAX_MEMORY_SIZE: the policy's request limit is."""
-    from servicedesk import uploads
+    from core import uploads
 
     monkeypatch.setattr(uploads, "MAX_REQUEST_BYTES", 1000)
     big = SimpleUploadedFile("scan.pdf", b"%PDF" + b"0" * 3_000_000, "application/pdf")

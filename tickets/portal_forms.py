@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, CoveredItem, Customer, Site
 from contracts.models.contracts import Priority
-from servicedesk import uploads
+from core import uploads
 from tickets.models import Kind
 
 MAX_ATTACHMENTS = uploads.MAX_FILES

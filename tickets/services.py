@@ -21,12 +21,12 @@ from accounts.roles import Role
 from contracts.models import Contact, Contract, CoveredItem, Customer, ServiceTerms, Site
 from contracts.phases import SERVICE_PHASES, Phase
 from contracts.selectors import contracts_covering, contracts_with_terms
-from servicedesk import uploads
-from servicedesk.inputs import clean_text
+from core import uploads
+from core.errors import TransitionConflict, TransitionForbidden
+from core.inputs import clean_text
 from tickets import clocks as clock_services
 from tickets import permissions as may
 from tickets.clocks import ScheduleCache, active_rules
-from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import (
     Attachment,
     FaultReport,
@@ -581,7 +581,7 @@ def _catch_up_new_clock(ticket: Ticket, clock: SlaClock, *, now, schedules, rule
 
 @transaction.atomic
 def ticket_attach(*, ticket_id: int, user: User | None, file, name: str = "") -> Attachment:
-    """Keep a file on the ticket, checked by the one upload policy (servicedesk/uploads.py).
+    """Keep a file on the ticket, checked by the one upload policy (core/uploads.py).
 
     A long name is shortened to fit; if the row cannot be written the stored file is removed,
     so no orphan is left on disk."""

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from servicedesk.inputs import clean_number
-from servicedesk.uploads import photo_validate
+from core.errors import TransitionConflict, TransitionForbidden
+from core.inputs import clean_number
+from core.uploads import photo_validate
 from tickets import permissions as may
-from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import (
     CheckIn,
     Comment,

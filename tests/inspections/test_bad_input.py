@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from core import uploads
 from inspections.models import InspectionResult
-from servicedesk import uploads
 from tests.inspections.test_services import make_inspection, photo
 
 pytestmark = pytest.mark.django_db

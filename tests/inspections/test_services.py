@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contracts.phases import AfterWarranty
+from core.errors import TransitionConflict, TransitionForbidden
 from inspections import services
 from inspections.models import (
     Inspection,
@@ -18,7 +19,6 @@ from inspections.models import (
     Rectification,
 )
 from tests.factories import ContractFactory, SiteFactory
-from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import Notification, Ticket
 
 PNG = (

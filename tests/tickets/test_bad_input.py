@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 
-from servicedesk import inputs, uploads
+from core import inputs, uploads
 from tickets.models import Attachment, CheckIn, State, Ticket, TicketEvent, WorkLog
 from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from tickets.errors import TransitionConflict
+from core.errors import TransitionConflict
 from tickets.models import EscalationStep, Notification, Ticket
 from tickets.services import ticket_create, ticket_transition
 

@@ -5,9 +5,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from contracts.phases import AfterWarranty
+from core.errors import TransitionConflict, TransitionForbidden
 from tests.factories import ContractFactory, CustomerFactory, ServiceTermsFactory
 from tests.tickets.conftest import shanghai
-from tickets.errors import TransitionConflict, TransitionForbidden
 from tickets.models import SlaClock, State, TicketEvent
 from tickets.services import (
     ticket_acknowledge,

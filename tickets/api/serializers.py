@@ -317,7 +317,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
     """Files go out through the guarded download view, never a public media URL."""
 
     url = serializers.SerializerMethodField()
-    # Long names are shortened by ticket_attach (servicedesk/uploads.py), not refused.
+    # Long names are shortened by ticket_attach (core/uploads.py), not refused.
     file = serializers.FileField(write_only=True)
     name = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 

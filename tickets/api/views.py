@@ -11,7 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.selectors import role_of, ticket_records_visible_to, tickets_visible_to
-from servicedesk.api_errors import errors
+from core.api_errors import errors
 from tickets import permissions as may
 from tickets.api.filters import TicketFilter
 from tickets.api.serializers import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import role_of
-from tickets.errors import TicketActionError
+from core.errors import TicketActionError
 from tickets.models import Notification
 from tickets.permissions import DESK_ROLES
 

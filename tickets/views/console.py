@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.selectors import role_of, tickets_visible_to
 from contracts.phases import SERVICE_PHASES
 from contracts.selectors import caller_lookup
-from servicedesk.inputs import clean_values, posted_text
+from core.inputs import clean_values, posted_text
 from tickets import clocks as clock_services
 from tickets.forms import CallForm, CommentForm, FaultReportForm, RemoteRequestForm
 from tickets.models import Kind, Outcome, State, Ticket

@@ -19,6 +19,7 @@ from accounts.models import Branch, User
 from accounts.roles import Role, Tier
 from contracts.models import Contract, Customer
 from contracts.targets import DEFAULT_TARGET, ComplianceTarget, compliance_target
+from core.inputs import date_problem
 from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
 from reports.sla_stats import (
     DIMENSION_LABELS,
@@ -31,7 +32,6 @@ from reports.sla_stats import (
     service_tz,
     sla_report,
 )
-from servicedesk.inputs import date_problem
 from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
 from tickets.views.common import MANAGERS, role_required

@@ -21,7 +21,7 @@ from accounts.selectors import contracts_visible_to, tickets_visible_to
 from contracts.models import Contract
 from contracts.phases import SERVICE_PHASES, AfterWarranty, Phase
 from contracts.selectors import contracts_with_terms
-from servicedesk.inputs import posted_text
+from core.inputs import posted_text
 from tickets.calendar_years import clock_moved_text
 from tickets.clocks import clock_rows
 from tickets.forms import RemoteDecisionForm

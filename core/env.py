@@ -83,7 +83,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's).
 TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", False)
 
-# Uploads (servicedesk/uploads.py): one policy for the portal, the desk, inspections and the API.
+# Uploads (core/uploads.py): one policy for the portal, the desk, inspections and the API.
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 20)
 UPLOAD_MAX_REQUEST_MB = env_int("UPLOAD_MAX_REQUEST_MB", 50)
 UPLOAD_MAX_FILES = env_int("UPLOAD_MAX_FILES", 10)

@@ -1,5 +1,5 @@
-"""The error answers the API gives, for the OpenAPI schema (see servicedesk.api.exception_handler
-and servicedesk.errors).
+"""The error answers the API gives, for the OpenAPI schema (see core.api.exception_handler
+and core.error_views).
 
 `document_errors` (a drf-spectacular postprocessing hook) adds to every operation
 the errors any call of its shape can get, so no view has to remember them:

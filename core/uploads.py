@@ -19,7 +19,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from servicedesk import env
+from core import env
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = env.UPLOAD_MAX_FILE_MB * MB
