@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Branch, DutyShift, User
+from accounts.tokens import AuthToken
 
 
 @admin.register(Branch)
@@ -53,3 +54,39 @@ class DutyShiftAdmin(admin.ModelAdmin):
     search_fields = ["engineer__username", "engineer__first_name", "note"]
     date_hierarchy = "starts_at"
     list_select_related = ["engineer", "branch"]
+
+
+# knox registers an admin that creates a token for any user and shows its key: a way
+# to act as someone else. Ours only lists tokens and revokes them, for superusers only
+# (managers use the admin too). knox comes before accounts in INSTALLED_APPS, so its
+# registration is already there to replace.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class AuthTokenAdmin(admin.ModelAdmin):
+    """API tokens, one per device: who, since when, until when. Delete to revoke."""
+
+    list_display = ["user", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    date_hierarchy = "created"
+    # No digest and no key prefix on the page: nothing of the key is shown.
+    fields = ["user", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -67,6 +67,7 @@ LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 API_TOKEN_RATE = env_str("API_TOKEN_RATE", "30/minute")
 TOKEN_TTL_DAYS = env_int("TOKEN_TTL_DAYS", 30)
+TOKEN_LIMIT_PER_USER = env_int("TOKEN_LIMIT_PER_USER", 10)
 # How many proxies in front of the app append to X-Forwarded-For; 0 = REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

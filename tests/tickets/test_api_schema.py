@@ -110,3 +110,22 @@ def test_error_responses_are_documented(schema):
     error = schema["components"]["schemas"]["Error"]
     assert error["properties"]["detail"]["type"] == "string"
     assert error["required"] == ["detail"]
+
+
+def test_auth_endpoints_are_documented(schema):
+    paths = schema["paths"]
+    login = paths["/api/auth/token/"]["post"]
+    assert login["security"] == [{}]
+    assert {"200", "400", "429"} <= set(login["responses"])
+    answer = login["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(schema["components"]["schemas"][answer.rsplit("/", 1)[1]]["properties"]) == {
+        "token",
+        "expires_at",
+    }
+    for path in ["/api/auth/logout/", "/api/auth/logout-all/"]:
+        logout = paths[path]["post"]
+        assert logout["security"] == [{"tokenAuth": []}], path
+        assert {"204", "401"} <= set(logout["responses"]), path
+    token = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert token["in"] == "header" and token["name"] == "Authorization"
+    assert '"Token"' in token["description"]
