@@ -2,8 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, Tier
-from contracts.phones import normalize_phone
+from accounts.roles import SUPERUSER, Role, Tier
+from core.phones import normalize_phone
 
 
 class Branch(models.Model):
@@ -71,6 +71,17 @@ class User(AbstractUser):
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return str(role) in self._role_names
+
+    @property
+    def role(self) -> str | None:
+        """The role the pages act on: SUPERUSER for a superuser, else the first group held,
+        the widest first (a manager who is also an agent is served as a manager)."""
+        if self.is_superuser:
+            return SUPERUSER
+        for role in (Role.MANAGER, Role.LEADER, Role.AGENT, Role.ENGINEER, Role.CUSTOMER):
+            if self.has_role(role):
+                return role.value
+        return None
 
 
 class DutyShift(models.Model):

@@ -87,8 +87,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CUSTOMER: [],
 }
 
-# Roles that work inside the vendor.
-STAFF_ROLES = {Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.LEADER}
+# Superusers belong to no group. The pages treat them as this pseudo-role, which is not a
+# Role (no group is made for it): User.role names a superuser by it, and every tuple of
+# staff roles below lets it in.
+SUPERUSER = "admin"
+
+# Who uses which pages (core.web.role_required takes these):
+# the vendor's staff: the queue, ticket pages, inspections;
+STAFF_ROLES = (Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.LEADER, SUPERUSER)
+# the desk: log calls and see every ticket, make return visits (tickets/permissions.create_ticket);
+DESK_ROLES = (Role.AGENT, Role.MANAGER, Role.LEADER, SUPERUSER)
+# the management and leadership groups: SLA dashboard, reports, reviews of inspections.
+MANAGER_ROLES = (Role.MANAGER, Role.LEADER, SUPERUSER)
 
 # Roles that may use the admin site (besides superusers): managers only. Agents and
 # engineers work on the pages, which scope what they see; the leadership group reads the

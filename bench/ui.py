@@ -145,7 +145,7 @@ DASHBOARD_PARTS = [
     ("`sla_report` (every figure)", "reports/sla_stats.py", "sla_report"),
     ("of which `durations`", "reports/sla_stats.py", "durations"),
     ("of which `compliance_by`", "reports/sla_stats.py", "compliance_by"),
-    ("`_dashboard_context` (charts)", "tickets/views/dashboard.py", "_dashboard_context"),
+    ("`_dashboard_context` (charts)", "reports/dashboard_views.py", "_dashboard_context"),
     ("template rendering (`render`)", "django/shortcuts.py", "render"),
     ("SQL (`CursorWrapper._execute`)", "django/db/backends/utils.py", "_execute"),
 ]

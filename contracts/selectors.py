@@ -2,8 +2,10 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from accounts.roles import STAFF_ROLES, Role
+from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contact, Contract, CoveredItem, ServiceTerms
-from contracts.phones import normalize_phone
+from core.phones import normalize_phone
 
 # A caller may give only the last digits of a number; fewer than this many
 # digits would match far too many people.
@@ -85,53 +87,21 @@ def contracts_covering(*, customer, site=None, item=None, moment) -> list[Contra
     return found
 
 
-def caller_lookup(*, query: str, limit: int = 8) -> list:
-    """Customers matching what the caller said: phone, name, contract number or serial.
+def contracts_visible_to(user, queryset: QuerySet[Contract]) -> QuerySet[Contract]:
+    """The vendor's staff see every contract; a customer contact their organisation's."""
+    role = role_of(user)
+    if role in STAFF_ROLES:
+        return queryset
+    if role == Role.CUSTOMER and customer_id_of(user):
+        return queryset.filter(customer_id=customer_id_of(user))
+    return queryset.none()
 
-    Returns customers with contacts, sites, items, contracts (with terms) and
-    open tickets prefetched, the ones matched by phone first.
-    """
-    from django.db.models import Prefetch
 
-    from contracts.models import Customer, Site
-    from tickets.models import OPEN_STATES, Ticket
-
-    query = query.replace("\x00", "").strip()
-    if len(query) < 2:
-        return []
-    by_phone = list(contacts_by_phone(phone=query).values_list("customer_id", flat=True))
-    ids = list(dict.fromkeys(by_phone))
-    matches = (
-        Customer.objects.filter(
-            Q(name__icontains=query)
-            | Q(short_name__icontains=query)
-            | Q(contracts__number__icontains=query)
-            | Q(items__serial_number__iexact=query)
-            | Q(contacts__name=query)
-        )
-        .values_list("pk", flat=True)
-        .distinct()[: limit * 2]
-    )
-    ids += [pk for pk in matches if pk not in ids]
-    ids = ids[:limit]
-    customers = Customer.objects.filter(pk__in=ids).prefetch_related(
-        "contacts",
-        Prefetch("sites", queryset=Site.objects.select_related("branch")),
-        Prefetch("items", queryset=CoveredItem.objects.select_related("site")),
-        Prefetch("contracts", queryset=contracts_with_terms()),
-        Prefetch(
-            "tickets",
-            queryset=Ticket.objects.filter(state__in=OPEN_STATES).order_by("-reported_at"),
-            to_attr="open_tickets",
-        ),
-    )
-    order = {pk: i for i, pk in enumerate(ids)}
-    found = sorted(customers, key=lambda c: order[c.pk])
-    digits = normalize_phone(query)
-    for customer in found:
-        customer.callers = (
-            [c for c in customer.contacts.all() if digits and c.phone_normalized.endswith(digits)]
-            if len(digits) >= MIN_PHONE_SUFFIX
-            else []
-        )
-    return found
+def customers_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The vendor's staff see every customer; a customer contact only their own."""
+    role = role_of(user)
+    if role in STAFF_ROLES:
+        return queryset
+    if role == Role.CUSTOMER and customer_id_of(user):
+        return queryset.filter(pk=customer_id_of(user))
+    return queryset.none()

@@ -1,3 +1,5 @@
+"""Inspection pages; the report PDF joins them from reports (servicedesk/urls.py)."""
+
 from django.urls import path
 
 from inspections import views
@@ -22,5 +24,4 @@ urlpatterns = [
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/signature.png", views.signature, name="signature"),
     path("<int:pk>/rectifications/new/", views.rectification_new, name="rectification_new"),
-    path("<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
 ]

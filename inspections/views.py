@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import STAFF_ROLES, Role
 from accounts.selectors import role_of
 from core.inputs import clean_date, posted_text
+from core.web import role_required, run_action, stored_file_response
 from inspections import selectors, services
 from inspections.models import ChecklistItem, Inspection, InspectionPhoto, Rectification
-from tickets.views.common import STAFF, role_required, run_action, stored_file_response
 
 
 def _inspection(request, pk: int) -> Inspection:
@@ -42,7 +42,7 @@ def _back(inspection: Inspection, anchor: str = ""):
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def home(request):
     """The engineer's inspections, or the manager's list."""
     role = role_of(request.user)
@@ -258,7 +258,7 @@ def rectification_new(request, pk: int):
     return _back(inspection, "rectifications")
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def rectifications(request):
     show = "all" if request.GET.get("show") == "all" else "open"
     page = Paginator(selectors.rectifications_list(request.user, show=show), 30).get_page(
@@ -338,18 +338,3 @@ def signature(request, pk: int):
     return stored_file_response(
         inspection.signature, filename=f"signature-{inspection.pk}.png", content_type="image/png"
     )
-
-
-@login_required
-def report_pdf(request, pk: int):
-    """The inspection report (巡检报告) as PDF, rendered by reports.documents."""
-    inspection = _inspection(request, pk)
-    if not services.may_read_report(inspection, request.user):
-        raise Http404
-    from reports import documents
-
-    pdf = documents.inspection_report_pdf(inspection)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"inspection-{inspection.contract.number}-{inspection.due_on.isoformat()}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

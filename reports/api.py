@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import MANAGER_ROLES, Role
 from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contract, Customer
 from contracts.targets import TARGET_FIELDS, compliance_target
@@ -20,7 +21,7 @@ from core.inputs import date_problem
 from reports.sla_stats import KINDS, MAX_PERIOD_DAYS, Compliance, Period, StatFilters, compliance
 
 # Who may read the figures: the dashboard's roles, and customer contacts for their own organisation.
-SUMMARY_ROLES = ("manager", "leader", "admin", "customer")
+SUMMARY_ROLES = (*MANAGER_ROLES, Role.CUSTOMER)
 
 
 class SummaryQuery(serializers.Serializer):
@@ -50,7 +51,7 @@ class SummaryQuery(serializers.Serializer):
             errors["to"] = [_("The period cannot end before it starts.")]
         elif (last - first).days + 1 > MAX_PERIOD_DAYS:
             errors["to"] = [_("Choose at most %(days)d days.") % {"days": MAX_PERIOD_DAYS}]
-        own = customer_id_of(user) if role_of(user) == "customer" else None
+        own = customer_id_of(user) if role_of(user) == Role.CUSTOMER else None
         customer_id = attrs.get("customer")
         if own is not None:
             # A customer contact reads their own organisation only; another one does not exist.

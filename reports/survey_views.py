@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import DESK_ROLES, Role
 from accounts.selectors import customer_id_of
+from core.web import role_required, run_action
 from reports.models import Questionnaire, ReturnVisit, Survey
 from reports.survey_forms import ReturnVisitForm, SurveyAnswerForm
 from reports.surveys import (
@@ -21,16 +23,13 @@ from reports.surveys import (
     survey_status,
 )
 from tickets.models import Ticket
-from tickets.views.common import DESK, role_required, run_action
-
-STAFF_ROLES = tuple(dict.fromkeys((*DESK, "leader")))
 
 
 def _rows(surveys):
     return [{"survey": survey, "status": survey_status(survey)} for survey in surveys]
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*DESK_ROLES)
 def home(request):
     now = timezone.now()
     start, end = half_year_of(now)
@@ -66,7 +65,7 @@ def home(request):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@role_required(*DESK_ROLES)
 def return_visit(request, number: str):
     ticket = get_object_or_404(Ticket, number=number)
     form = ReturnVisitForm(request.POST, prefix=number)
@@ -91,7 +90,7 @@ def return_visit(request, number: str):
     return redirect("surveys:home")
 
 
-@role_required(*STAFF_ROLES)
+@role_required(*DESK_ROLES)
 def preview(request, pk: int | None = None):
     if pk is None:
         questionnaire = questionnaire_active()
@@ -107,7 +106,7 @@ def preview(request, pk: int | None = None):
     )
 
 
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def portal(request):
     contact = getattr(request.user, "contact", None)
     surveys = (
@@ -125,7 +124,7 @@ def portal(request):
     )
 
 
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def answer(request, pk: int):
     customer_id = customer_id_of(request.user)
     if customer_id is None:

@@ -12,3 +12,9 @@ urlpatterns = [
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("inspections/<int:pk>/pdf/", views.inspection_pdf, name="inspection_pdf"),
 ]
+
+# The inspection report stands among the inspection pages (inspections:report_pdf,
+# /inspections/<pk>/report.pdf); servicedesk/urls.py files it there.
+inspection_documents = [
+    path("<int:pk>/report.pdf", views.inspection_report_pdf, name="report_pdf"),
+]

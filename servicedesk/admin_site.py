@@ -26,7 +26,7 @@ class ServiceDeskAdminConfig(AdminConfig):
 
 
 # What each admin list shows. Only superusers and managers get in, and by the rules of
-# accounts/selectors.py and inspections/selectors.py a manager sees every ticket, contract,
+# tickets/, contracts/ and inspections/selectors.py a manager sees every ticket, contract,
 # customer, contact and inspection; so the lists of master data, inspections and reports
 # show them everything. Ticket rows still go through tickets/admin.TicketScopedAdmin (the
 # same selectors as the pages), so a role given admin rights later sees only its tickets.

@@ -1,9 +1,8 @@
 """What every page's header needs: the user's role, unread notifications, a stale sweep."""
 
+from accounts.roles import STAFF_ROLES
 from accounts.selectors import role_of
 from tickets.heartbeats import sweep_stale_since
-
-STAFF_ROLES = ("agent", "engineer", "manager", "leader", "admin")
 
 
 def navigation(request) -> dict:

@@ -448,7 +448,7 @@ def _demo_tickets(*, now: datetime) -> None:
     from tickets.escalation import sweep_due_steps
     from tickets.models import Ticket
     from tickets.services import ticket_create, ticket_dispatch, ticket_resolve, ticket_transition
-    from tickets.work import ticket_check_in
+    from tickets.work_services import ticket_check_in
 
     if Ticket.objects.filter(summary=DEMO_TICKETS[0][4]).exists():
         return

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "tickets",
     "inspections",
     "reports",
+    # The project itself, for its management commands (demo_data): above every app.
+    "servicedesk",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,10 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import LogoutAllView, LogoutView, ObtainTokenView
 from contracts.api.views import ContractViewSet
+from inspections import urls as inspection_urls
+from reports import urls as report_urls
 from reports.api import SlaSummaryView
+from servicedesk import landing
 from servicedesk.health import healthz
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 
@@ -15,6 +18,9 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("notifications", NotificationViewSet, basename="notification")
+
+# The inspection pages, and the inspection report that reports renders among them.
+inspection_pages = [*inspection_urls.urlpatterns, *report_urls.inspection_documents]
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -51,10 +57,31 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("", landing.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("", include("tickets.urls")),
+    path("dashboard/", include("reports.dashboard_urls")),
+    path("inspections/", include((inspection_pages, "inspections"))),
+    path("surveys/", include("reports.survey_urls")),
+    path("reports/", include("reports.urls")),
 ]
 
-# Uploaded files are never served from MEDIA_URL: tickets.views.common.download
+# Uploaded files are never served from MEDIA_URL: tickets.views.files.download
 # checks who may see the ticket first.
 
 # JSON errors under /api/, the HTML templates elsewhere (core.error_views).

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import ticket_records_visible_to, tickets_visible_to
 from tickets.clocks import ScheduleCache, clock_explain
 from tickets.models import (
     ClockPause,
@@ -18,11 +17,12 @@ from tickets.models import (
     TicketEvent,
     clock_outcome,
 )
+from tickets.selectors import ticket_records_visible_to, tickets_visible_to
 
 
 class TicketScopedAdmin(admin.ModelAdmin):
     """Shows a staff member only the rows of tickets the pages and the API show them
-    (accounts/selectors.py): an engineer sees their own and their branch's, here too."""
+    (tickets/selectors.py): an engineer sees their own and their branch's, here too."""
 
     ticket_field = "ticket"
     ticket_optional = False

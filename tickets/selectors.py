@@ -1,4 +1,5 @@
-"""Reads behind the pages: the queue, an engineer's day, dispatch suggestions."""
+"""Reads behind the pages: who sees which tickets, the queue, an engineer's day, dispatch
+suggestions, the caller found by what they said, the files hung on a ticket."""
 
 from datetime import datetime
 
@@ -18,9 +19,22 @@ from django.db.models import (
 )
 
 from accounts.models import DutyShift, User
-from accounts.roles import Role
-from accounts.selectors import tickets_visible_to
-from tickets.models import OPEN_STATES, ClockPause, SlaClock, State, Ticket
+from accounts.roles import DESK_ROLES, Role
+from accounts.selectors import customer_id_of, role_of
+from contracts.models import CoveredItem, Customer, Site
+from contracts.selectors import MIN_PHONE_SUFFIX, contacts_by_phone, contracts_with_terms
+from core.phones import normalize_phone
+from tickets.models import (
+    OPEN_STATES,
+    Attachment,
+    CheckIn,
+    ClockPause,
+    SignOff,
+    SlaClock,
+    State,
+    Ticket,
+    WorkLog,
+)
 
 RUNNING = [SlaClock.Status.RUNNING, SlaClock.Status.BREACHED]
 
@@ -31,6 +45,69 @@ def clocks_prefetch() -> Prefetch:
         queryset=SlaClock.objects.select_related("calendar").prefetch_related(
             Prefetch("pauses", queryset=ClockPause.objects.order_by("started_at"))
         ),
+    )
+
+
+def tickets_visible_to(user, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The one rule of who sees which tickets: the desk (agents, managers, leaders) all;
+    engineers their own tickets and their branch's queue; customer contacts their
+    organisation's. Pages, downloads, the API and every ticket admin ask it."""
+    role = role_of(user)
+    if role in DESK_ROLES:
+        return queryset
+    if role == Role.ENGINEER:
+        condition = Q(assigned_engineer=user)
+        if user.branch_id:
+            condition |= Q(branch_id=user.branch_id)
+        return queryset.filter(condition)
+    if role == Role.CUSTOMER and customer_id_of(user):
+        return queryset.filter(customer_id=customer_id_of(user))
+    return queryset.none()
+
+
+def ticket_records_visible_to(
+    user, queryset: QuerySet, *, ticket_field: str = "ticket", unlinked: bool = False
+) -> QuerySet:
+    """Rows that hang off a ticket (clocks, events, steps, notifications, check-ins…)
+    are visible exactly when their ticket is: the rule above, never restated.
+
+    `ticket_field` is the lookup path to the ticket (`"clock__ticket"` for a pause);
+    `unlinked` keeps rows whose ticket is empty (a notification about no ticket).
+    """
+    tickets = tickets_visible_to(user, Ticket.objects.all())
+    if not tickets.query.has_filters():
+        return queryset
+    condition = Q(**{f"{ticket_field}__in": tickets.values("pk")})
+    if unlinked:
+        condition |= Q(**{f"{ticket_field}__isnull": True})
+    return queryset.filter(condition)
+
+
+def ticket_visible(user, ticket: Ticket) -> bool:
+    """Whether this user may read this ticket: the rule above, asked about one row."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return tickets_visible_to(user, Ticket.objects.filter(pk=ticket.pk)).exists()
+
+
+def ticket_by_number(*, user, number: str) -> Ticket | None:
+    """The ticket of a ticket page (staff or portal), if the user may see it; None otherwise,
+    which the pages answer with 404, so a number one may not see tells nothing."""
+    return (
+        tickets_visible_to(user, Ticket.objects.all())
+        .select_related(
+            "customer",
+            "contact",
+            "site__branch",
+            "contract",
+            "covered_item",
+            "assigned_engineer",
+            "fault_report",
+            "rating",
+        )
+        .prefetch_related(clocks_prefetch())
+        .filter(number=number)
+        .first()
     )
 
 
@@ -135,3 +212,78 @@ def engineers_suggested(*, ticket: Ticket, now: datetime) -> list[User]:
         .order_by(F("same_branch").desc(), F("on_duty").desc(), "open_tickets", "username")
     )
     return list(engineers)
+
+
+def caller_lookup(*, query: str, limit: int = 8) -> list:
+    """Customers matching what the caller said: phone, name, contract number or serial.
+
+    Returns customers with contacts, sites, items, contracts (with terms) and
+    open tickets prefetched, the ones matched by phone first.
+    """
+    query = query.replace("\x00", "").strip()
+    if len(query) < 2:
+        return []
+    by_phone = list(contacts_by_phone(phone=query).values_list("customer_id", flat=True))
+    ids = list(dict.fromkeys(by_phone))
+    matches = (
+        Customer.objects.filter(
+            Q(name__icontains=query)
+            | Q(short_name__icontains=query)
+            | Q(contracts__number__icontains=query)
+            | Q(items__serial_number__iexact=query)
+            | Q(contacts__name=query)
+        )
+        .values_list("pk", flat=True)
+        .distinct()[: limit * 2]
+    )
+    ids += [pk for pk in matches if pk not in ids]
+    ids = ids[:limit]
+    customers = Customer.objects.filter(pk__in=ids).prefetch_related(
+        "contacts",
+        Prefetch("sites", queryset=Site.objects.select_related("branch")),
+        Prefetch("items", queryset=CoveredItem.objects.select_related("site")),
+        Prefetch("contracts", queryset=contracts_with_terms()),
+        Prefetch(
+            "tickets",
+            queryset=Ticket.objects.filter(state__in=OPEN_STATES).order_by("-reported_at"),
+            to_attr="open_tickets",
+        ),
+    )
+    order = {pk: i for i, pk in enumerate(ids)}
+    found = sorted(customers, key=lambda c: order[c.pk])
+    digits = normalize_phone(query)
+    for customer in found:
+        customer.callers = (
+            [c for c in customer.contacts.all() if digits and c.phone_normalized.endswith(digits)]
+            if len(digits) >= MIN_PHONE_SUFFIX
+            else []
+        )
+    return found
+
+
+# The files hung on a ticket, by the kind in their download address:
+# (model, file field, whether its customer contacts may read it too; staff who may see
+# the ticket always may).
+FILE_SOURCES = {
+    "attachment": (Attachment, "file", True),
+    "check-in": (CheckIn, "photo", False),
+    "work-log": (WorkLog, "photo", False),
+    "sign-off": (SignOff, "image", True),
+}
+
+
+def ticket_file(*, user, kind: str, pk: int):
+    """(stored file, download name) of a ticket's file this user may read, or None."""
+    if kind not in FILE_SOURCES:
+        return None
+    model, field, customers_too = FILE_SOURCES[kind]
+    record = model.objects.filter(pk=pk).first()
+    if record is None:
+        return None
+    visible = tickets_visible_to(user, Ticket.objects.filter(pk=record.ticket_id))
+    if not visible.exists() or (role_of(user) == Role.CUSTOMER and not customers_too):
+        return None
+    stored = getattr(record, field)
+    if not stored:
+        return None
+    return stored, getattr(record, "name", "") or stored.name.rsplit("/", 1)[-1]

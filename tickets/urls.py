@@ -1,24 +1,34 @@
-from django.contrib.auth import views as auth_views
+"""The pages of tickets: the hotline console and staff ticket page, the engineer's phone, the
+customer portal, notifications and the files hung on tickets."""
+
 from django.urls import include, path
 
-from tickets.views import common, console, dashboard, engineer, portal
+from tickets.views import (
+    console,
+    engineer,
+    files,
+    notifications,
+    portal,
+    portal_contracts,
+    staff_ticket,
+)
 
 desk = [
     path("", console.queue, name="queue"),
     path("call/", console.call, name="call"),
     path("lookup/", console.lookup, name="lookup"),
-    path("tickets/<str:number>/", console.ticket, name="ticket"),
-    path("tickets/<str:number>/do/<str:action>/", console.transition, name="transition"),
-    path("tickets/<str:number>/dispatch/", console.dispatch_engineer, name="dispatch"),
-    path("tickets/<str:number>/priority/", console.change_priority, name="priority"),
-    path("tickets/<str:number>/comment/", console.comment, name="comment"),
-    path("tickets/<str:number>/attach/", console.attach, name="attach"),
-    path("tickets/<str:number>/accept/", console.accept, name="accept"),
-    path("tickets/<str:number>/check-in/", console.check_in, name="check_in"),
-    path("tickets/<str:number>/work-log/", console.work_log, name="work_log"),
-    path("tickets/<str:number>/resolve/", console.resolve, name="resolve"),
-    path("tickets/<str:number>/sign-off/", console.sign_off, name="sign_off"),
-    path("tickets/<str:number>/remote/", console.remote_request, name="remote_request"),
+    path("tickets/<str:number>/", staff_ticket.ticket, name="ticket"),
+    path("tickets/<str:number>/do/<str:action>/", staff_ticket.transition, name="transition"),
+    path("tickets/<str:number>/dispatch/", staff_ticket.dispatch_engineer, name="dispatch"),
+    path("tickets/<str:number>/priority/", staff_ticket.change_priority, name="priority"),
+    path("tickets/<str:number>/comment/", staff_ticket.comment, name="comment"),
+    path("tickets/<str:number>/attach/", staff_ticket.attach, name="attach"),
+    path("tickets/<str:number>/accept/", staff_ticket.accept, name="accept"),
+    path("tickets/<str:number>/check-in/", staff_ticket.check_in, name="check_in"),
+    path("tickets/<str:number>/work-log/", staff_ticket.work_log, name="work_log"),
+    path("tickets/<str:number>/resolve/", staff_ticket.resolve, name="resolve"),
+    path("tickets/<str:number>/sign-off/", staff_ticket.sign_off, name="sign_off"),
+    path("tickets/<str:number>/remote/", staff_ticket.remote_request, name="remote_request"),
 ]
 
 engineer_urls = [path("", engineer.home, name="home")]
@@ -26,7 +36,7 @@ engineer_urls = [path("", engineer.home, name="home")]
 portal_urls = [
     path("", portal.home, name="home"),
     path("new/", portal.new, name="new"),
-    path("contracts/", portal.contracts, name="contracts"),
+    path("contracts/", portal_contracts.contracts, name="contracts"),
     path("tickets/<str:number>/", portal.ticket, name="ticket"),
     path("tickets/<str:number>/reply/", portal.reply, name="reply"),
     path("tickets/<str:number>/do/<str:action>/", portal.transition, name="transition"),
@@ -34,39 +44,16 @@ portal_urls = [
     path("remote/<int:pk>/", portal.remote_decide, name="remote_decide"),
 ]
 
-dashboard_urls = [
-    path("", dashboard.home, name="home"),
-    path("escalations/", dashboard.escalations, name="escalations"),
-    path("escalations/<int:pk>/acknowledge/", dashboard.escalation_acknowledge, name="acknowledge"),
-]
-
 urlpatterns = [
-    path("", common.home, name="home"),
+    path("files/<str:kind>/<int:pk>/", files.download, name="download"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", notifications.notification_read, name="notification_read"),
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("files/<str:kind>/<int:pk>/", common.download, name="download"),
-    path("notifications/", common.notifications, name="notifications"),
-    path("notifications/<int:pk>/read/", common.notification_read, name="notification_read"),
-    path("notifications/read-all/", common.notifications_read_all, name="notifications_read_all"),
     path("desk/", include((desk, "desk"))),
     path("m/", include((engineer_urls, "engineer"))),
     path("portal/", include((portal_urls, "portal"))),
-    path("dashboard/", include((dashboard_urls, "dashboard"))),
-    path("inspections/", include("inspections.urls")),
-    path("surveys/", include("reports.survey_urls")),
-    path("reports/", include("reports.urls")),
 ]

@@ -1,9 +1,8 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
-from accounts.selectors import contracts_visible_to
 from contracts.api.serializers import ContractSerializer
-from contracts.selectors import contracts_search, contracts_with_terms
+from contracts.selectors import contracts_search, contracts_visible_to, contracts_with_terms
 
 
 @extend_schema_view(

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from contracts.phones import normalize_phone
+from core.phones import normalize_phone
 
 
 class Customer(models.Model):

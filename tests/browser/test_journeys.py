@@ -18,7 +18,7 @@ from tickets.services import (
     ticket_resolve,
     ticket_transition,
 )
-from tickets.work import remote_access_request
+from tickets.work_services import remote_access_request
 
 pytestmark = [
     pytest.mark.browser,

@@ -30,7 +30,7 @@ from tickets.services import (
     ticket_resolve,
     ticket_transition,
 )
-from tickets.work import comment_add, remote_access_request, ticket_check_in
+from tickets.work_services import comment_add, remote_access_request, ticket_check_in
 
 pytestmark = pytest.mark.django_db
 

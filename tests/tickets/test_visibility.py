@@ -1,5 +1,5 @@
 """An engineer never reads another branch's tickets: not on the pages, not in the API,
-not in the admin. One rule (accounts/selectors.py) answers everywhere."""
+not in the admin. One rule (tickets/selectors.py) answers everywhere."""
 
 from datetime import timedelta
 
@@ -13,7 +13,7 @@ from tests.images import tiny_png
 from tickets.escalation import sweep_due_steps
 from tickets.models import CheckIn, ClockPause, EscalationStep, Notification
 from tickets.services import ticket_acknowledge, ticket_attach, ticket_create, ticket_dispatch
-from tickets.work import comment_add, ticket_check_in
+from tickets.work_services import comment_add, ticket_check_in
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +185,8 @@ def test_a_managers_admin_lists_are_what_the_selectors_let_a_manager_see(rf, wor
     (servicedesk/admin_site.py says so): the admin lists match the selectors' answer."""
     from django.contrib import admin
 
-    from accounts.selectors import contracts_visible_to, customers_visible_to
     from contracts.models import Contact, Contract, Customer
+    from contracts.selectors import contracts_visible_to, customers_visible_to
     from inspections.models import Inspection
     from inspections.selectors import inspections_visible_to
 

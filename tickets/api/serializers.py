@@ -7,13 +7,10 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from accounts.models import User
-from accounts.selectors import (
-    contracts_visible_to,
-    customer_id_of,
-    customers_visible_to,
-    role_of,
-)
+from accounts.roles import Role
+from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
+from contracts.selectors import contracts_visible_to, customers_visible_to
 from tickets.clocks import ScheduleCache, clock_explain, clock_paused_seconds, clock_status_now
 from tickets.models import (
     Attachment,
@@ -29,6 +26,7 @@ from tickets.models import (
     TicketEvent,
     clock_outcome,
 )
+from tickets.selectors import FILE_SOURCES
 from tickets.services import REPORT_FIELDS, transitions_available
 
 
@@ -167,13 +165,12 @@ class CheckInSerializer(serializers.ModelSerializer):
         fields = ["at", "latitude", "longitude", "accuracy", "photo"]
 
     def get_photo(self, check_in) -> str | None:
-        from tickets.views.common import FILE_SOURCES
-
         if not check_in.photo:
             return None
         request = self.context.get("request")
         customers_may_read = FILE_SOURCES["check-in"][2]
-        if request is not None and role_of(request.user) == "customer" and not customers_may_read:
+        customer = request is not None and role_of(request.user) == Role.CUSTOMER
+        if customer and not customers_may_read:
             return None
         return reverse("download", args=["check-in", check_in.pk])
 
@@ -235,7 +232,7 @@ class TicketCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         request = self.context["request"]
-        if role_of(request.user) == "customer":
+        if role_of(request.user) == Role.CUSTOMER:
             if customer_id_of(request.user) is None:
                 raise PermissionDenied(_("This login is not linked to a customer contact."))
             if attrs.get("reported_at"):
@@ -273,7 +270,7 @@ class _Upload(serializers.FileField):
 class CheckInInputSerializer(NoteSerializer):
     """Arrival on site, as the engineer's page sends it: where the device says, and a photo.
 
-    Values are checked by the same service as the page (tickets/work.py), with the
+    Values are checked by the same service as the page (tickets/work_services.py), with the
     same messages: latitude within ±90, longitude within ±180, the photo a real
     image within the upload limit.
     """

@@ -27,7 +27,7 @@ from tickets.services import (
     ticket_resolve,
     ticket_transition,
 )
-from tickets.work import ticket_check_in
+from tickets.work_services import ticket_check_in
 
 # (ticket_id, user, validated data) -> None; raises what the API maps to 400/403/409.
 Runner = Callable[[int, object, Mapping], object]

@@ -10,7 +10,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts.selectors import role_of, ticket_records_visible_to, tickets_visible_to
+from accounts.roles import Role
+from accounts.selectors import role_of
 from core.api_errors import errors
 from tickets import permissions as may
 from tickets.api.filters import TicketFilter
@@ -27,8 +28,9 @@ from tickets.api.serializers import (
 from tickets.api.transitions import API_ACTIONS, ApiAction
 from tickets.escalation import escalation_acknowledge
 from tickets.models import CheckIn, ClockPause, EscalationStep, Notification, SlaClock, Ticket
+from tickets.selectors import ticket_records_visible_to, tickets_visible_to
 from tickets.services import ticket_attach, ticket_create
-from tickets.work import comment_add
+from tickets.work_services import comment_add
 
 
 def _clock_prefetch():
@@ -125,7 +127,7 @@ class TicketViewSet(
         events = (
             Ticket.objects.get(pk=ticket_id).events.select_related("actor").order_by("at", "pk")
         )
-        if role_of(request.user) == "customer":
+        if role_of(request.user) == Role.CUSTOMER:
             # Escalations are the vendor's internal business.
             events = events.exclude(kind="escalation")
         return Response(EventSerializer(events, many=True).data)
@@ -152,7 +154,7 @@ class TicketViewSet(
             )
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         comments = ticket.comments.select_related("author")
-        if role_of(request.user) == "customer":
+        if role_of(request.user) == Role.CUSTOMER:
             comments = comments.filter(internal=False)
         return Response(CommentSerializer(comments, many=True).data)
 
@@ -217,7 +219,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False) or role_of(self.request.user) in (
             None,
-            "customer",
+            Role.CUSTOMER,
         ):
             return EscalationStep.objects.none()
         queryset = ticket_records_visible_to(

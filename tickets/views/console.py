@@ -1,92 +1,39 @@
-"""The hotline console and the staff ticket page: log a call, work the queue, act on a ticket."""
+"""The hotline console: log a call (find the caller, see contract and terms, create,
+acknowledge) and work the queue."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from accounts.models import User
-from accounts.selectors import role_of, tickets_visible_to
+from accounts.models import Branch, User
+from accounts.roles import DESK_ROLES, STAFF_ROLES, Role
+from accounts.selectors import role_of
+from contracts.models import Customer
 from contracts.phases import SERVICE_PHASES
-from contracts.selectors import caller_lookup
-from core.inputs import clean_values, posted_text
-from tickets import clocks as clock_services
-from tickets.forms import CallForm, CommentForm, FaultReportForm, RemoteRequestForm
+from core.inputs import clean_values
+from core.web import role_required
+from tickets.forms import CallForm
 from tickets.models import Kind, Outcome, State, Ticket
 from tickets.models.clocks import ticket_alert
-from tickets.selectors import clocks_prefetch, engineers_suggested, queue_page, queue_tickets
-from tickets.services import (
-    ACTION_LABELS,
-    ticket_acknowledge,
-    ticket_attach,
-    ticket_change_priority,
-    ticket_create,
-    ticket_dispatch,
-    ticket_resolve,
-    ticket_transition,
-    transitions_available,
-)
-from tickets.timeline import ticket_timeline
-from tickets.views.common import DESK, STAFF, role_required, run_action
-from tickets.work import (
-    comment_add,
-    remote_access_request,
-    sign_off_record,
-    ticket_accept,
-    ticket_check_in,
-    work_log_add,
-)
-
-# Actions posted as a plain button; the others have their own form.
-SIMPLE_ACTIONS = {
-    "acknowledge",
-    "depart",
-    "confirm",
-    "close",
-    "wait_customer",
-    "resume",
-    "reopen",
-    "cancel",
-    "approve",
-    "reject",
-    "start_work",
-    "complete",
-    "accept",
-}
-
-
-def _staff_ticket(request, number: str) -> Ticket:
-    queryset = tickets_visible_to(request.user, Ticket.objects.all())
-    ticket = (
-        queryset.select_related(
-            "customer", "contact", "site__branch", "contract", "covered_item", "assigned_engineer"
-        )
-        .prefetch_related(clocks_prefetch())
-        .filter(number=number)
-        .first()
-    )
-    if ticket is None:
-        raise Http404
-    return ticket
-
+from tickets.selectors import caller_lookup, queue_page, queue_tickets
+from tickets.services import ticket_acknowledge, ticket_create
 
 QUEUE_FILTERS = ["state", "priority", "kind", "customer", "branch", "engineer"]
 # A hotline agent works the top of the queue; fifty rows fit two screens.
 QUEUE_PAGE_SIZE = 50
 
 
-@role_required(*STAFF)
+@role_required(*STAFF_ROLES)
 def queue(request):
     now = timezone.now()
     filters = {key: clean_values(request.GET.getlist(key)) for key in QUEUE_FILTERS}
     for key in ["customer", "branch", "engineer"]:
         filters[key] = [v for v in filters[key] if v.isdigit()]
-    if request.GET.get("mine") and role_of(request.user) == "engineer":
+    if request.GET.get("mine") and role_of(request.user) == Role.ENGINEER:
         filters["engineer"] = [str(request.user.pk)]
     filters["breached"] = request.GET.get("breached") == "1"
     ordered = queue_tickets(user=request.user, filters=filters, now=now)
@@ -97,9 +44,6 @@ def queue(request):
         _mark_deadline(item, now)
     query = request.GET.copy()
     query.pop("page", None)
-    from accounts.models import Branch
-    from contracts.models import Customer
-
     context = {
         "tickets": tickets,
         "page": page,
@@ -111,7 +55,7 @@ def queue(request):
         "priorities": Ticket._meta.get_field("priority").choices,
         "customers": Customer.objects.order_by("name").only("pk", "name"),
         "branches": Branch.objects.order_by("name").only("pk", "name"),
-        "engineers": User.objects.filter(groups__name="engineer", is_active=True).order_by(
+        "engineers": User.objects.filter(groups__name=Role.ENGINEER, is_active=True).order_by(
             "username"
         ),
     }
@@ -154,13 +98,13 @@ def _lookup_context(query: str) -> dict:
     return {"customers": customers, "query": query}
 
 
-@role_required(*DESK)
+@role_required(*DESK_ROLES)
 def lookup(request):
     """The lookup panel alone, for the search-as-you-type script."""
     return render(request, "desk/_lookup.html", _lookup_context(request.GET.get("q", "")[:100]))
 
 
-@role_required(*DESK)
+@role_required(*DESK_ROLES)
 def call(request):
     """Log a call in one screen: find the caller, see contract and terms, create, acknowledge."""
     query = request.GET.get("q", "")[:100].strip()
@@ -168,8 +112,6 @@ def call(request):
     chosen = None
     customer_id = request.POST.get("customer") or request.GET.get("customer")
     if customer_id and str(customer_id).isdigit():
-        from contracts.models import Customer
-
         chosen = Customer.objects.filter(pk=customer_id).first()
     elif len(context["customers"]) == 1:
         chosen = context["customers"][0]
@@ -227,246 +169,3 @@ def _create_from_form(request, form: CallForm) -> Ticket | None:
                 form.add_error(field if field in form.fields else None, error)
         return None
     return ticket
-
-
-@role_required(*STAFF)
-def ticket(request, number: str):
-    ticket = _staff_ticket(request, number)
-    now = timezone.now()
-    available = transitions_available(ticket, request.user)
-    is_engineer_here = ticket.assigned_engineer_id == request.user.pk
-    context = {
-        "ticket": ticket,
-        "now": now,
-        "clock_rows": clock_services.clock_rows(ticket, now=now, explain=True),
-        "timeline": ticket_timeline(ticket, include_internal=True),
-        "buttons": [(name, ACTION_LABELS[name]) for name in available if name in SIMPLE_ACTIONS],
-        "can": set(available),
-        "comment_form": CommentForm(),
-        "report_form": FaultReportForm(initial=_report_initial(ticket)),
-        "remote_form": RemoteRequestForm(),
-        "suggested": engineers_suggested(ticket=ticket, now=now) if "dispatch" in available else [],
-        "can_accept": is_engineer_here
-        and ticket.state == State.DISPATCHED
-        and not ticket.accepted_at,
-        "is_engineer_here": is_engineer_here,
-        "can_change_priority": role_of(request.user) in ("agent", "manager", "admin")
-        and ticket.is_open,
-        "priorities": Ticket._meta.get_field("priority").choices,
-        "attachments": ticket.attachments.all(),
-        "remote_requests": ticket.remote_requests.select_related("requested_by", "decided_by"),
-        "sign_off": getattr(ticket, "sign_off", None),
-    }
-    return render(request, "desk/ticket.html", context)
-
-
-def _report_initial(ticket: Ticket) -> dict:
-    report = getattr(ticket, "fault_report", None)
-    if report is None:
-        return {"symptoms": ticket.description}
-    return {
-        f: getattr(report, f) for f in ["symptoms", "analysis", "cause", "solution", "prevention"]
-    }
-
-
-def _back(number: str):
-    return redirect("desk:ticket", number=number)
-
-
-@require_POST
-@role_required(*STAFF)
-def transition(request, number: str, action: str):
-    ticket = _staff_ticket(request, number)
-    if action not in SIMPLE_ACTIONS:
-        raise Http404
-    run_action(
-        request,
-        lambda: ticket_transition(
-            ticket_id=ticket.pk,
-            name=action,
-            user=request.user,
-            note=posted_text(request.POST, "note", max_length=2000),
-        ),
-        success=_("Done: %(action)s.") % {"action": ACTION_LABELS[action]},
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def dispatch_engineer(request, number: str):
-    ticket = _staff_ticket(request, number)
-    engineer = (
-        User.objects.filter(pk=request.POST.get("engineer") or None).first()
-        if (request.POST.get("engineer", "").isdigit())
-        else None
-    )
-    if engineer is None:
-        messages.error(request, _("Choose an engineer."))
-        return _back(number)
-    run_action(
-        request,
-        lambda: ticket_dispatch(ticket_id=ticket.pk, user=request.user, engineer=engineer),
-        success=_("Dispatched to %(name)s.") % {"name": engineer.get_full_name() or engineer},
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def change_priority(request, number: str):
-    ticket = _staff_ticket(request, number)
-    run_action(
-        request,
-        lambda: ticket_change_priority(
-            ticket_id=ticket.pk,
-            user=request.user,
-            priority=posted_text(request.POST, "priority"),
-            note=posted_text(request.POST, "note", max_length=2000),
-        ),
-        success=_("Priority changed; the clocks were recomputed."),
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def comment(request, number: str):
-    ticket = _staff_ticket(request, number)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write something first."))
-        return _back(number)
-    run_action(
-        request,
-        lambda: comment_add(
-            ticket=ticket,
-            user=request.user,
-            body=form.cleaned_data["body"],
-            internal=form.cleaned_data["internal"],
-        ),
-        success=_("Saved."),
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def attach(request, number: str):
-    ticket = _staff_ticket(request, number)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("Choose a file."))
-    else:
-        run_action(
-            request,
-            lambda: ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload),
-            success=_("File attached."),
-        )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def accept(request, number: str):
-    ticket = _staff_ticket(request, number)
-    run_action(
-        request, lambda: ticket_accept(ticket=ticket, user=request.user), success=_("Accepted.")
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def check_in(request, number: str):
-    ticket = _staff_ticket(request, number)
-    run_action(
-        request,
-        lambda: ticket_check_in(
-            ticket=ticket,
-            user=request.user,
-            latitude=request.POST.get("latitude"),
-            longitude=request.POST.get("longitude"),
-            accuracy=request.POST.get("accuracy"),
-            photo=request.FILES.get("photo"),
-        ),
-        success=_("Checked in on site: the on-site clock has stopped."),
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def work_log(request, number: str):
-    ticket = _staff_ticket(request, number)
-    run_action(
-        request,
-        lambda: work_log_add(
-            ticket=ticket,
-            user=request.user,
-            text=posted_text(request.POST, "text"),
-            photo=request.FILES.get("photo"),
-        ),
-        success=_("Work log saved."),
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def resolve(request, number: str):
-    ticket = _staff_ticket(request, number)
-    form = FaultReportForm(request.POST)
-    form.is_valid()
-    data = {k: v for k, v in form.cleaned_data.items() if k != "note"}
-    run_action(
-        request,
-        lambda: ticket_resolve(
-            ticket_id=ticket.pk,
-            user=request.user,
-            report=data,
-            note=form.cleaned_data.get("note", ""),
-        ),
-        success=_("Resolved."),
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def sign_off(request, number: str):
-    ticket = _staff_ticket(request, number)
-    run_action(
-        request,
-        lambda: sign_off_record(
-            ticket=ticket,
-            user=request.user,
-            signer_name=posted_text(request.POST, "signer_name", max_length=100),
-            signature=posted_text(request.POST, "signature"),
-        ),
-        success=_("Signature saved."),
-    )
-    return _back(number)
-
-
-@require_POST
-@role_required(*STAFF)
-def remote_request(request, number: str):
-    ticket = _staff_ticket(request, number)
-    form = RemoteRequestForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(number)
-    run_action(
-        request,
-        lambda: remote_access_request(
-            ticket=ticket,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            minutes=form.cleaned_data["minutes"],
-        ),
-        success=_("Remote access requested; the customer decides in the portal."),
-    )
-    return _back(number)

@@ -3,12 +3,13 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.roles import Role
+from core.web import role_required
 from tickets.models.clocks import ticket_alert
 from tickets.selectors import engineer_tickets
-from tickets.views.common import role_required
 
 
-@role_required("engineer")
+@role_required(Role.ENGINEER)
 def home(request):
     now = timezone.now()
     tickets = list(engineer_tickets(user=request.user))

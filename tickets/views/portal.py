@@ -1,6 +1,6 @@
 """The customer portal: submit a request, follow it, reply, confirm or reopen, rate,
-authorise remote access, read the contracts. Only ever the user's own organisation:
-anything else is 404."""
+authorise remote access (the contracts page: portal_contracts.py). Only ever the user's
+own organisation: anything else is 404."""
 
 from datetime import timedelta
 
@@ -14,14 +14,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import contracts_visible_to, tickets_visible_to
-from contracts.models import Contract
-from contracts.phases import SERVICE_PHASES, AfterWarranty, Phase
-from contracts.selectors import contracts_with_terms
+from accounts.roles import Role
 from core.inputs import posted_text
+from core.web import role_required, run_action
 from tickets.calendar_years import clock_moved_text
 from tickets.clocks import clock_rows
 from tickets.forms import RemoteDecisionForm
@@ -35,11 +33,10 @@ from tickets.models import (
     TicketEvent,
 )
 from tickets.portal_forms import PortalRequestForm, RatingForm, ReplyForm
-from tickets.selectors import clocks_prefetch
+from tickets.selectors import clocks_prefetch, ticket_by_number, tickets_visible_to
 from tickets.services import ticket_attach, ticket_create, ticket_transition, transitions_available
 from tickets.timeline import ticket_timeline
-from tickets.views.common import role_required, run_action
-from tickets.work import comment_add, rating_submit, remote_access_decide
+from tickets.work_services import comment_add, rating_submit, remote_access_decide
 
 # The workflow steps a customer takes from the portal, in the words they see.
 CUSTOMER_ACTIONS = {
@@ -76,15 +73,7 @@ def _visible_tickets(request):
 
 def _get_ticket(request, number: str) -> Ticket:
     """The ticket if this user's organisation owns it; 404 otherwise, never 403."""
-    ticket = (
-        _visible_tickets(request)
-        .select_related(
-            "site", "covered_item", "contract", "assigned_engineer", "fault_report", "rating"
-        )
-        .prefetch_related(clocks_prefetch())
-        .filter(number=number)
-        .first()
-    )
+    ticket = ticket_by_number(user=request.user, number=number)
     if ticket is None:
         raise Http404
     return ticket
@@ -118,18 +107,6 @@ def _form_errors_as_messages(request, form) -> None:
             messages.error(request, f"{label}: {error}" if label else error)
 
 
-def _duration(minutes: int | None) -> str:
-    """Minutes as people say them: 30 min, 4 h, 1 h 30 min."""
-    if not minutes:
-        return "—"
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _("%(minutes)d min") % {"minutes": rest}
-    if not rest:
-        return _("%(hours)d h") % {"hours": hours}
-    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
-
-
 def _event_text(event: TicketEvent) -> tuple[str, str]:
     """A history line in the customer's words: (what happened, details)."""
     data = event.data or {}
@@ -157,7 +134,7 @@ def _event_text(event: TicketEvent) -> tuple[str, str]:
 # Pages --------------------------------------------------------------------------------------
 
 
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def home(request):
     """Our tickets, open first, with their promised times; remote-access requests on top."""
     now = timezone.now()
@@ -215,7 +192,7 @@ def _has_rating(ticket: Ticket) -> bool:
     return getattr(ticket, "rating", None) is not None
 
 
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def new(request):
     """Submit a request for one of our sites or items, with attachments."""
     contact = _contact(request)
@@ -266,48 +243,7 @@ def _create_request(request, form: PortalRequestForm, contact) -> Ticket | None:
     return ticket
 
 
-@role_required("customer")
-def contracts(request):
-    """Our contracts: phase today, key dates and the promises in force, read-only."""
-    now = timezone.now()
-    # Terms with their calendars, sites and covered items come prefetched.
-    queryset = contracts_with_terms(
-        contracts_visible_to(request.user, Contract.objects.all())
-    ).order_by("-signed_on", "number")
-    rows = []
-    for contract in queryset:
-        phase = contract.phase_at(now)
-        terms = []
-        if phase in SERVICE_PHASES:
-            for term in sorted(
-                (t for t in contract.terms.all() if t.phase == phase), key=lambda t: t.priority
-            ):
-                terms.append(
-                    {
-                        "terms": term,
-                        "response": _duration(term.response_minutes),
-                        "onsite": _duration(term.onsite_minutes),
-                        "resolution": _duration(term.resolution_minutes),
-                        "repair": ngettext("%(days)d day", "%(days)d days", term.repair_days)
-                        % {"days": term.repair_days}
-                        if term.repair_days
-                        else "—",
-                    }
-                )
-        rows.append(
-            {
-                "contract": contract,
-                "phase": phase,
-                "phase_label": Phase(phase).label,
-                "phase_class": "ok" if phase in SERVICE_PHASES else "bad",
-                "terms": terms,
-                "agreement": contract.after_warranty == AfterWarranty.AGREEMENT,
-            }
-        )
-    return render(request, "portal/contracts.html", {"rows": rows, "now": now})
-
-
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def ticket(request, number: str):
     """One ticket as the customer sees it: no internal notes, no escalations."""
     ticket = _get_ticket(request, number)
@@ -357,7 +293,7 @@ def ticket(request, number: str):
 
 
 @require_POST
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def reply(request, number: str):
     """A public reply; on a ticket waiting for us it also resumes the work."""
     ticket = _get_ticket(request, number)
@@ -374,7 +310,7 @@ def reply(request, number: str):
 
 
 @require_POST
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def transition(request, number: str, action: str):
     """Confirm the fix, reopen, withdraw, or accept a change: nothing else from here."""
     if action not in CUSTOMER_ACTIONS:
@@ -394,7 +330,7 @@ def transition(request, number: str, action: str):
 
 
 @require_POST
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def rate(request, number: str):
     """Rate a closed ticket once, 1 to 5 stars."""
     ticket = _get_ticket(request, number)
@@ -416,7 +352,7 @@ def rate(request, number: str):
 
 
 @require_POST
-@role_required("customer")
+@role_required(Role.CUSTOMER)
 def remote_decide(request, pk: int):
     """Approve an engineer's remote access for a time window, or refuse it."""
     remote = (

@@ -1,4 +1,4 @@
-"""The manager's SLA dashboard and the escalations that reached the manager's tier."""
+"""The manager's SLA dashboard (/dashboard/) and the escalations that reached the manager's tier."""
 
 from datetime import date, timedelta
 
@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Branch, User
-from accounts.roles import Role, Tier
+from accounts.roles import MANAGER_ROLES, Role, Tier
 from contracts.models import Contract, Customer
 from contracts.targets import DEFAULT_TARGET, ComplianceTarget, compliance_target
 from core.inputs import date_problem
+from core.web import role_required
 from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
 from reports.sla_stats import (
     DIMENSION_LABELS,
@@ -34,7 +35,6 @@ from reports.sla_stats import (
 )
 from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
-from tickets.views.common import MANAGERS, role_required
 
 MAX_DAYS = MAX_PERIOD_DAYS
 # Rows shown in each list of clocks (at risk, breached and open, breaches); counts are complete.
@@ -190,12 +190,8 @@ def ticket_rows(clocks) -> list[dict]:
     return list(rows.values())
 
 
-def _dashboard_context(report, target: ComplianceTarget = DEFAULT_TARGET) -> dict:
-    """`target`: the contract's when the dashboard shows one contract, else the default."""
-    kinds = report.kinds_used
-    cards = [
-        {"kind": kind, **_cell(report.compliance[kind], kind_label(kind), target)} for kind in kinds
-    ]
+def _compliance_groups(report, kinds: list[str]) -> list[dict]:
+    """Compliance by customer, contract, branch and engineer: a table each."""
     groups = []
     for dimension in DIMENSIONS:
         rows = [
@@ -215,6 +211,11 @@ def _dashboard_context(report, target: ComplianceTarget = DEFAULT_TARGET) -> dic
                 "rows": rows,
             }
         )
+    return groups
+
+
+def _charts(report, kinds: list[str], target: ComplianceTarget) -> dict:
+    """The weekly trend and the engineers' bars, as SVG the charts escaped themselves."""
     trend_svg = trend_chart(
         [f"W{week.iso[1]:02d}" for week in report.trend],
         [
@@ -241,6 +242,16 @@ def _dashboard_context(report, target: ComplianceTarget = DEFAULT_TARGET) -> dic
         warn_below=target.warn_below,
         empty_text=_("No clock decided in this period."),
     )
+    # The charts escape every label themselves (reports.charts).
+    return {"trend_svg": mark_safe(trend_svg), "engineer_svg": mark_safe(engineer_svg)}
+
+
+def _dashboard_context(report, target: ComplianceTarget = DEFAULT_TARGET) -> dict:
+    """`target`: the contract's when the dashboard shows one contract, else the default."""
+    kinds = report.kinds_used
+    cards = [
+        {"kind": kind, **_cell(report.compliance[kind], kind_label(kind), target)} for kind in kinds
+    ]
     trend_rows = [
         {
             "label": week.label,
@@ -255,14 +266,12 @@ def _dashboard_context(report, target: ComplianceTarget = DEFAULT_TARGET) -> dic
         "kinds": [{"kind": kind, "label": kind_label(kind)} for kind in kinds],
         "cards": cards,
         "total": _cell(report.total, target=target),
-        "groups": groups,
+        "groups": _compliance_groups(report, kinds),
         "trend_rows": trend_rows,
         "at_risk_rows": ticket_rows(report.at_risk),
         "breached_open_rows": ticket_rows(report.breached_open),
         "breach_rows": ticket_rows(report.breaches),
-        # The charts escape every label themselves (reports.charts).
-        "trend_svg": mark_safe(trend_svg),
-        "engineer_svg": mark_safe(engineer_svg),
+        **_charts(report, kinds, target),
     }
 
 
@@ -271,7 +280,7 @@ def _unacknowledged(user):
     return steps if user.is_superuser else steps.filter(tier=user.tier)
 
 
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def home(request):
     now = timezone.now()
     today = timezone.localdate(now, service_tz())
@@ -285,10 +294,10 @@ def home(request):
         context["target"] = format_percent(target.target)
         context["period"] = period
     context["escalations_open"] = _unacknowledged(request.user).count()
-    return render(request, "dashboard/home.html", context)
+    return render(request, "reports/dashboard/home.html", context)
 
 
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def escalations(request):
     """Steps that reached the user's tier (superusers: every tier), unacknowledged first."""
     steps = EscalationStep.objects.select_related(
@@ -310,7 +319,7 @@ def escalations(request):
     tier = Tier(request.user.tier).label if request.user.tier else ""
     return render(
         request,
-        "dashboard/escalations.html",
+        "reports/dashboard/escalations.html",
         {
             "page": page,
             "only_open": only_open,
@@ -330,7 +339,7 @@ def _back(request) -> str:
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*MANAGER_ROLES)
 def escalation_acknowledge(request, pk: int):
     """Take on an escalation step of one's tier; refusals come back as a message."""
     step = get_object_or_404(EscalationStep, pk=pk)

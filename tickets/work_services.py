@@ -27,6 +27,7 @@ from tickets.models import (
     TicketEvent,
     WorkLog,
 )
+from tickets.selectors import ticket_visible
 from tickets.services import ticket_transition
 
 MAX_SIGNATURE_BYTES = 512 * 1024
@@ -55,7 +56,7 @@ def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False
     if not body:
         raise ValidationError({"body": _("Write something first.")})
     customer = may.is_customer_of(ticket, user)
-    if not (customer or may.view(ticket, user)):
+    if not (customer or ticket_visible(user, ticket)):
         raise TransitionForbidden(_("You may not comment on this ticket."))
     if internal and customer:
         raise TransitionForbidden(_("Customers cannot write internal notes."))

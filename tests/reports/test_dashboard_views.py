@@ -12,10 +12,17 @@ from django.urls import reverse
 
 from reports.sla_stats import Period
 from tests.factories import UserFactory
+from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
 from tickets.models import EscalationStep
 from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+
+# The world of the ticket tests: one customer with a warranty contract, staff of every tier.
+branch = tickets_conftest.branch
+staff = tickets_conftest.staff
+business_calendar = tickets_conftest.business_calendar
+world = tickets_conftest.world
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,254 @@
+"""The staff ticket page and the buttons and forms on it: every step of the workflow,
+dispatch, priority, notes, files, site evidence, sign-off, remote access."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.roles import STAFF_ROLES
+from core.inputs import posted_text
+from core.web import REFUSALS, refusal_messages, role_required
+from tickets import clocks as clock_services
+from tickets import permissions as may
+from tickets.forms import CommentForm, FaultReportForm, RemoteRequestForm
+from tickets.models import State, Ticket
+from tickets.selectors import engineers_suggested, ticket_by_number
+from tickets.services import (
+    ACTION_LABELS,
+    ticket_attach,
+    ticket_change_priority,
+    ticket_dispatch,
+    ticket_resolve,
+    ticket_transition,
+    transitions_available,
+)
+from tickets.timeline import ticket_timeline
+from tickets.work_services import (
+    comment_add,
+    remote_access_request,
+    sign_off_record,
+    ticket_accept,
+    ticket_check_in,
+    work_log_add,
+)
+
+# Actions posted as a plain button; the others have their own form.
+SIMPLE_ACTIONS = {
+    "acknowledge",
+    "depart",
+    "confirm",
+    "close",
+    "wait_customer",
+    "resume",
+    "reopen",
+    "cancel",
+    "approve",
+    "reject",
+    "start_work",
+    "complete",
+    "accept",
+}
+
+
+def _staff_ticket(request, number: str) -> Ticket:
+    ticket = ticket_by_number(user=request.user, number=number)
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+@role_required(*STAFF_ROLES)
+def ticket(request, number: str):
+    ticket = _staff_ticket(request, number)
+    now = timezone.now()
+    available = transitions_available(ticket, request.user)
+    is_engineer_here = ticket.assigned_engineer_id == request.user.pk
+    context = {
+        "ticket": ticket,
+        "now": now,
+        "clock_rows": clock_services.clock_rows(ticket, now=now, explain=True),
+        "timeline": ticket_timeline(ticket, include_internal=True),
+        "buttons": [(name, ACTION_LABELS[name]) for name in available if name in SIMPLE_ACTIONS],
+        "can": set(available),
+        "comment_form": CommentForm(),
+        "report_form": FaultReportForm(initial=_report_initial(ticket)),
+        "remote_form": RemoteRequestForm(),
+        "suggested": engineers_suggested(ticket=ticket, now=now) if "dispatch" in available else [],
+        "can_accept": is_engineer_here
+        and ticket.state == State.DISPATCHED
+        and not ticket.accepted_at,
+        "is_engineer_here": is_engineer_here,
+        "can_change_priority": may.change_priority(ticket, request.user) and ticket.is_open,
+        "priorities": Ticket._meta.get_field("priority").choices,
+        "attachments": ticket.attachments.all(),
+        "remote_requests": ticket.remote_requests.select_related("requested_by", "decided_by"),
+        "sign_off": getattr(ticket, "sign_off", None),
+    }
+    return render(request, "desk/ticket.html", context)
+
+
+def _report_initial(ticket: Ticket) -> dict:
+    report = getattr(ticket, "fault_report", None)
+    if report is None:
+        return {"symptoms": ticket.description}
+    return {
+        f: getattr(report, f) for f in ["symptoms", "analysis", "cause", "solution", "prevention"]
+    }
+
+
+def ticket_action(view):
+    """A post from the ticket page: `view(request, ticket, ...)` calls one service and
+    returns what to tell the user.
+
+    The ticket is one the user may see (404 otherwise, before the post is read). A
+    refusal, of the input or by the service, comes back as error messages instead of
+    the success; either way the answer is the ticket page again.
+    """
+
+    @require_POST
+    @role_required(*STAFF_ROLES)
+    @wraps(view)
+    def wrapped(request, number: str, **kwargs):
+        ticket = _staff_ticket(request, number)
+        try:
+            done = view(request, ticket, **kwargs)
+        except REFUSALS as exc:
+            refusal_messages(request, exc)
+        else:
+            messages.success(request, done)
+        return redirect("desk:ticket", number=number)
+
+    return wrapped
+
+
+@ticket_action
+def transition(request, ticket: Ticket, action: str) -> str:
+    if action not in SIMPLE_ACTIONS:
+        raise Http404
+    ticket_transition(
+        ticket_id=ticket.pk,
+        name=action,
+        user=request.user,
+        note=posted_text(request.POST, "note", max_length=2000),
+    )
+    return _("Done: %(action)s.") % {"action": ACTION_LABELS[action]}
+
+
+@ticket_action
+def dispatch_engineer(request, ticket: Ticket) -> str:
+    chosen = request.POST.get("engineer", "")
+    engineer = User.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    if engineer is None:
+        raise ValidationError(_("Choose an engineer."))
+    ticket_dispatch(ticket_id=ticket.pk, user=request.user, engineer=engineer)
+    return _("Dispatched to %(name)s.") % {"name": engineer.get_full_name() or engineer}
+
+
+@ticket_action
+def change_priority(request, ticket: Ticket) -> str:
+    ticket_change_priority(
+        ticket_id=ticket.pk,
+        user=request.user,
+        priority=posted_text(request.POST, "priority"),
+        note=posted_text(request.POST, "note", max_length=2000),
+    )
+    return _("Priority changed; the clocks were recomputed.")
+
+
+@ticket_action
+def comment(request, ticket: Ticket) -> str:
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Write something first."))
+    comment_add(
+        ticket=ticket,
+        user=request.user,
+        body=form.cleaned_data["body"],
+        internal=form.cleaned_data["internal"],
+    )
+    return _("Saved.")
+
+
+@ticket_action
+def attach(request, ticket: Ticket) -> str:
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError(_("Choose a file."))
+    ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
+    return _("File attached.")
+
+
+@ticket_action
+def accept(request, ticket: Ticket) -> str:
+    ticket_accept(ticket=ticket, user=request.user)
+    return _("Accepted.")
+
+
+@ticket_action
+def check_in(request, ticket: Ticket) -> str:
+    ticket_check_in(
+        ticket=ticket,
+        user=request.user,
+        latitude=request.POST.get("latitude"),
+        longitude=request.POST.get("longitude"),
+        accuracy=request.POST.get("accuracy"),
+        photo=request.FILES.get("photo"),
+    )
+    return _("Checked in on site: the on-site clock has stopped.")
+
+
+@ticket_action
+def work_log(request, ticket: Ticket) -> str:
+    work_log_add(
+        ticket=ticket,
+        user=request.user,
+        text=posted_text(request.POST, "text"),
+        photo=request.FILES.get("photo"),
+    )
+    return _("Work log saved.")
+
+
+@ticket_action
+def resolve(request, ticket: Ticket) -> str:
+    form = FaultReportForm(request.POST)
+    form.is_valid()
+    report = {k: v for k, v in form.cleaned_data.items() if k != "note"}
+    ticket_resolve(
+        ticket_id=ticket.pk,
+        user=request.user,
+        report=report,
+        note=form.cleaned_data.get("note", ""),
+    )
+    return _("Resolved.")
+
+
+@ticket_action
+def sign_off(request, ticket: Ticket) -> str:
+    sign_off_record(
+        ticket=ticket,
+        user=request.user,
+        signer_name=posted_text(request.POST, "signer_name", max_length=100),
+        signature=posted_text(request.POST, "signature"),
+    )
+    return _("Signature saved.")
+
+
+@ticket_action
+def remote_request(request, ticket: Ticket) -> str:
+    form = RemoteRequestForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError([error for errors in form.errors.values() for error in errors])
+    remote_access_request(
+        ticket=ticket,
+        user=request.user,
+        reason=form.cleaned_data["reason"],
+        minutes=form.cleaned_data["minutes"],
+    )
+    return _("Remote access requested; the customer decides in the portal.")
