@@ -13,6 +13,16 @@ from django.views import defaults
 API_PREFIX = "/api/"
 
 
+class DropTraceback:
+    """Logging filter: the record's message without its traceback (a refused request is
+    not a fault of the program)."""
+
+    def filter(self, record) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
 def _is_api(request) -> bool:
     return request.path_info.startswith(API_PREFIX)
 

@@ -11,15 +11,20 @@ refused on every path, with the same message.
 """
 
 import io
+import logging
 import os
 import warnings
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from core import env
+from core.error_views import bad_request
+
+logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = env.UPLOAD_MAX_FILE_MB * MB
@@ -151,13 +156,13 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.core.exceptions import RequestDataTooBig
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > MAX_REQUEST_BYTES + (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0):
-            raise RequestDataTooBig(_("Request body too large."))
+            # Answered here rather than raised: a too-large upload is the user's mistake,
+            # one log line, not a traceback in the error log.
+            logger.warning("Refused a %d-byte body to %s (413)", length, request.path)
+            return bad_request(request, RequestDataTooBig(_("Request body too large.")))
         return self.get_response(request)

@@ -248,6 +248,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    "filters": {"no_traceback": {"()": "core.error_views.DropTraceback"}},
     # WeasyPrint logs every step of every PDF at INFO: the worker's log is for events.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    # Django logs a too-large form post (413) with a traceback at ERROR: one line will do.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "django.security.RequestDataTooBig": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "filters": ["no_traceback"],
+            "propagate": False,
+        },
+    },
 }

@@ -62,7 +62,7 @@ def test_an_oversized_api_body_is_a_json_413(api, settings):
     assert response.json() == {"detail": "Request body too large."}
 
 
-def test_an_upload_over_the_request_limit_is_refused_before_it_is_read(api, monkeypatch):
+def test_an_upload_over_the_request_limit_is_refused_before_it_is_read(api, monkeypatch, caplog):
     """Files are not capped by DATA_UPLOAD_MAX_MEMORY_SIZE: the policy's request limit is."""
     from core import uploads
 
@@ -73,6 +73,9 @@ def test_an_upload_over_the_request_limit_is_refused_before_it_is_read(api, monk
     )
     assert response.status_code == 413
     assert response.json() == {"detail": "Request body too large."}
+    # The user's mistake, not the program's: one warning, no traceback in the error log.
+    assert [r.levelname for r in caplog.records if "body" in r.getMessage()] == ["WARNING"]
+    assert not any(r.exc_info for r in caplog.records)
 
 
 def test_an_oversized_page_form_is_413_not_a_server_error(client, settings):
