@@ -521,12 +521,12 @@ WHERE m.m <= c.hz
 ORDER BY f.fired;
 
 INSERT INTO tickets_notification (
-    user_id, ticket_id, step_id, title, body, read_at, emailed_at, email_failures,
+    user_id, ticket_id, step_id, title, body, message, read_at, emailed_at, email_failures,
     created_at, updated_at
 )
 SELECT n.user_id, s.ticket_id, s.id,
-       '[' || t.number || '] ' || s.kind || ' ' || k.kind, '', s.acknowledged_at, s.fired_at, 0,
-       s.fired_at, coalesce(s.acknowledged_at, s.fired_at)
+       '[' || t.number || '] ' || s.kind || ' ' || k.kind, '', '{}', s.acknowledged_at,
+       s.fired_at, 0, s.fired_at, coalesce(s.acknowledged_at, s.fired_at)
 FROM tickets_escalationstep AS s
 JOIN tickets_ticket AS t ON t.id = s.ticket_id
 JOIN tickets_slaclock AS k ON k.id = s.clock_id

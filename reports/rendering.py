@@ -32,12 +32,14 @@ from django.utils.translation import gettext as _
 
 from accounts.selectors import role_of
 from core.inputs import clean_date, clean_number
+from core.queue import task_send
 from reports import documents
 from reports.models import ReportJob
 
 logger = logging.getLogger(__name__)
 
 MANAGER_ROLES = ("manager", "leader", "admin")
+RENDER_TASK = "reports.tasks.report_render"
 Kind = ReportJob.Kind
 Format = ReportJob.Format
 
@@ -154,15 +156,8 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
 
 
 def _send(job_id: int) -> bool:
-    """Hand the job to the broker; False (and a log line) when the broker is down."""
-    from reports.tasks import report_render as task
-
-    try:
-        task.apply_async((job_id,), retry=False)
-    except Exception:
-        logger.warning("could not queue report job %s; the requeue sweep sends it later", job_id)
-        return False
-    return True
+    """Hand the job to the broker; False when it is down: the requeue sweep sends it later."""
+    return task_send(RENDER_TASK, job_id)
 
 
 def _enqueue(job_id: int) -> None:

@@ -7,18 +7,20 @@ every maintenance year the satisfaction is analysed in a written report.
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.selectors import role_of
 from contracts.models import Contact, Contract
 from contracts.phases import SERVICE_PHASES
+from core.translatable import Message
 from reports.models import Question, Questionnaire, ReturnVisit, Survey, SurveyAnswer
+from tickets.notify import notify
 
 REMIND_AFTER = timedelta(days=14)
 RATINGS = range(1, 6)
@@ -62,24 +64,21 @@ def questionnaire_active() -> Questionnaire | None:
 
 
 def _notify(survey: Survey, *, reminder: bool) -> None:
-    from tickets.models import Notification
-
-    link = reverse("surveys:answer", args=[survey.pk])
-    period = f"{survey.period_start:%Y-%m-%d} – {survey.period_end:%Y-%m-%d}"
     if reminder:
-        title = _("Reminder: please answer our satisfaction survey")
+        title = _lazy("Reminder: please answer our satisfaction survey")
     else:
-        title = _("Please answer our satisfaction survey")
-    body = _(
+        title = _lazy("Please answer our satisfaction survey")
+    body = _lazy(
         "Dear %(name)s, please tell us how satisfied you are with our maintenance work "
         "for contract %(contract)s (%(period)s): %(link)s"
-    ) % {
+    )
+    params = {
         "name": survey.contact.name,
         "contract": survey.contract.number,
-        "period": period,
-        "link": link,
+        "period": f"{survey.period_start:%Y-%m-%d} – {survey.period_end:%Y-%m-%d}",
+        "link": reverse("surveys:answer", args=[survey.pk]),
     }
-    Notification.objects.create(user_id=survey.contact.user_id, title=title, body=body)
+    notify([survey.contact.user], Message(title, body, params))
 
 
 def surveys_send_due(*, now: datetime) -> int:
@@ -89,52 +88,63 @@ def surveys_send_due(*, now: datetime) -> int:
     customer with a portal login, each with a notification. Running it again creates nothing
     new. Returns how many surveys were created.
     """
-    created = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        questionnaire = questionnaire_active()
-        if questionnaire is not None:
-            start, end = half_year_of(now)
-            contacts = Contact.objects.filter(user__isnull=False, user__is_active=True)
-            contracts = Contract.objects.select_related("customer").prefetch_related(
-                Prefetch("customer__contacts", queryset=contacts, to_attr="survey_contacts")
-            )
-            for contract in contracts:
-                if contract.phase_at(now) not in SERVICE_PHASES:
-                    continue
-                for contact in contract.customer.survey_contacts:
-                    try:
-                        with transaction.atomic():
-                            # A new questionnaire version mid-half-year does not ask again.
-                            survey, made = Survey.objects.get_or_create(
-                                contract=contract,
-                                contact=contact,
-                                period_start=start,
-                                defaults={
-                                    "questionnaire": questionnaire,
-                                    "period_end": end,
-                                    "sent_at": now,
-                                },
-                            )
-                            if made:
-                                _notify(survey, reminder=False)
-                                created += 1
-                    except IntegrityError:  # another worker created it at the same moment
-                        continue
-        due = Survey.objects.filter(
-            answered_at__isnull=True,
-            reminded_at__isnull=True,
-            sent_at__lte=now - REMIND_AFTER,
-            contact__user__isnull=False,
-        ).select_related("contract", "contact")
-        for survey in due:
-            with transaction.atomic():
-                # Only the run that marks it sends the reminder: never twice.
-                marked = Survey.objects.filter(pk=survey.pk, reminded_at__isnull=True).update(
-                    reminded_at=now, updated_at=timezone.now()
-                )
-                if marked:
-                    _notify(survey, reminder=True)
+    created = _surveys_send(now=now)
+    _surveys_remind(now=now)
     return created
+
+
+def _surveys_send(*, now: datetime) -> int:
+    questionnaire = questionnaire_active()
+    if questionnaire is None:
+        return 0
+    created = 0
+    start, end = half_year_of(now)
+    contacts = Contact.objects.filter(user__isnull=False, user__is_active=True).select_related(
+        "user"
+    )
+    contracts = Contract.objects.select_related("customer").prefetch_related(
+        Prefetch("customer__contacts", queryset=contacts, to_attr="survey_contacts")
+    )
+    for contract in contracts:
+        if contract.phase_at(now) not in SERVICE_PHASES:
+            continue
+        for contact in contract.customer.survey_contacts:
+            try:
+                with transaction.atomic():
+                    # A new questionnaire version mid-half-year does not ask again.
+                    survey, made = Survey.objects.get_or_create(
+                        contract=contract,
+                        contact=contact,
+                        period_start=start,
+                        defaults={
+                            "questionnaire": questionnaire,
+                            "period_end": end,
+                            "sent_at": now,
+                        },
+                    )
+                    if made:
+                        _notify(survey, reminder=False)
+                        created += 1
+            except IntegrityError:  # another worker created it at the same moment
+                continue
+    return created
+
+
+def _surveys_remind(*, now: datetime) -> None:
+    due = Survey.objects.filter(
+        answered_at__isnull=True,
+        reminded_at__isnull=True,
+        sent_at__lte=now - REMIND_AFTER,
+        contact__user__isnull=False,
+    ).select_related("contract", "contact__user")
+    for survey in due:
+        with transaction.atomic():
+            # Only the run that marks it sends the reminder: never twice.
+            marked = Survey.objects.filter(pk=survey.pk, reminded_at__isnull=True).update(
+                reminded_at=now, updated_at=timezone.now()
+            )
+            if marked:
+                _notify(survey, reminder=True)
 
 
 # --- answering ----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from servicedesk.celery import app
 from tests.brokers import broker_down, needs_redis
-from tickets.escalation import notifications_deliver, sweep_due_steps
+from tickets.escalation import sweep_due_steps
+from tickets.mail import notifications_deliver
 from tickets.models import EscalationStep, Notification
 from tickets.services import ticket_create
 from tickets.tasks import sla_sweep
