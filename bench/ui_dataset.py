@@ -59,7 +59,7 @@ from contracts.phases import SERVICE_PHASES
 from contracts.worktime import explain_addition, working_time_between
 from tickets.clocks import ScheduleCache, active_rules, clock_recompute
 from tickets.models import OPEN_STATES, EscalationStep, SlaClock, Ticket
-from tickets.services import _terms_snapshot
+from tickets.services.creation import terms_snapshot
 
 PRIORITIES = ("P1", "P2", "P3")
 SUMMARIES = {
@@ -626,7 +626,7 @@ def _load_lookups(cursor, *, slots, reference, days, tz, schedules, rules) -> No
             spans.append((contract.pk, phase, since, until))
             for priority in PRIORITIES:
                 terms = contract.terms_for(phase, priority) if phase in SERVICE_PHASES else None
-                snapshot = json.dumps(_terms_snapshot(contract, phase, terms))
+                snapshot = json.dumps(terms_snapshot(contract, phase, terms))
                 if terms is None:
                     covers.append((contract.pk, phase, priority, False, snapshot, *[None] * 11))
                     continue

@@ -447,7 +447,8 @@ def _demo_tickets(*, now: datetime) -> None:
     """A queue with something in every state: at risk, breached, on site, not covered, closed."""
     from tickets.escalation import sweep_due_steps
     from tickets.models import Ticket
-    from tickets.services import ticket_create, ticket_dispatch, ticket_resolve, ticket_transition
+    from tickets.services.creation import ticket_create
+    from tickets.services.transitions import ticket_dispatch, ticket_resolve, ticket_transition
     from tickets.work import ticket_check_in
 
     if Ticket.objects.filter(summary=DEMO_TICKETS[0][4]).exists():

@@ -27,7 +27,7 @@ from tickets.models import (
     TicketEvent,
     WorkLog,
 )
-from tickets.services import ticket_transition
+from tickets.services.transitions import ticket_transition
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 # A browser's position fix is metres to a few kilometres; beyond this it is not a fix.

@@ -24,7 +24,8 @@ from reports import documents
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.models import FaultReport, SlaClock
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 branch = tickets_conftest.branch
 staff = tickets_conftest.staff

@@ -26,7 +26,8 @@ from tests.factories import ServiceTermsFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch, ticket_transition
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch, ticket_transition
 
 # The world of the ticket tests: one customer with a warranty contract, staff of every tier.
 branch = tickets_conftest.branch

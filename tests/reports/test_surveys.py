@@ -23,7 +23,7 @@ from tests.factories import ContactFactory, ContractFactory, UserFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.models import Notification, Rating, Ticket
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 
 branch = tickets_conftest.branch
 staff = tickets_conftest.staff

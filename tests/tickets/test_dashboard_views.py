@@ -15,7 +15,8 @@ from tests.factories import UserFactory
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
 from tickets.models import EscalationStep
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 pytestmark = pytest.mark.django_db
 

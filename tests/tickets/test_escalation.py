@@ -17,7 +17,8 @@ from tickets.models import (
     SlaClock,
     TicketEvent,
 )
-from tickets.services import ticket_acknowledge, ticket_create, ticket_transition
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_a_paused_clock_waits_and_resumes_its_ladder(world):
 def test_assigned_engineer_is_warned_and_the_unique_constraint_forbids_a_repeat(world):
     ticket = _ticket(world)
     ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0)
-    from tickets.services import ticket_dispatch
+    from tickets.services.transitions import ticket_dispatch
 
     ticket_dispatch(
         ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer_north"], now=T0
@@ -271,7 +272,7 @@ def test_steps_due_before_a_late_stop_are_still_recorded(world):
 
 
 def test_upgrade_while_waiting_then_resume_runs_the_clock_again(world):
-    from tickets.services import ticket_change_priority
+    from tickets.services.priority import ticket_change_priority
 
     ticket = _ticket(world, priority="P3")
     ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"], now=T0 + timedelta(minutes=5))

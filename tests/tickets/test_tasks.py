@@ -12,7 +12,7 @@ from tests.brokers import broker_down, needs_redis
 from tickets.escalation import sweep_due_steps
 from tickets.mail import notifications_deliver
 from tickets.models import EscalationStep, Notification
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 from tickets.tasks import sla_sweep
 
 # The read and write URLs are copied from broker_url when the app starts:

@@ -29,7 +29,7 @@ from tickets.models import (
     TicketEvent,
     clock_outcome,
 )
-from tickets.services import REPORT_FIELDS, transitions_available
+from tickets.services.transitions import REPORT_FIELDS, transitions_available
 
 
 class ClockSerializer(serializers.ModelSerializer):

@@ -20,12 +20,12 @@ from tickets.forms import CallForm, CommentForm, FaultReportForm, RemoteRequestF
 from tickets.models import Kind, Outcome, State, Ticket
 from tickets.models.clocks import ticket_alert
 from tickets.selectors import clocks_prefetch, engineers_suggested, queue_page, queue_tickets
-from tickets.services import (
+from tickets.services.attachments import ticket_attach
+from tickets.services.creation import ticket_create
+from tickets.services.priority import ticket_change_priority
+from tickets.services.transitions import (
     ACTION_LABELS,
     ticket_acknowledge,
-    ticket_attach,
-    ticket_change_priority,
-    ticket_create,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,
