@@ -346,9 +346,9 @@ def report_pdf(request, pk: int):
     inspection = _inspection(request, pk)
     if not services.may_read_report(inspection, request.user):
         raise Http404
-    from reports import documents
+    from reports.documents.inspection import inspection_report_pdf
 
-    pdf = documents.inspection_report_pdf(inspection)
+    pdf = inspection_report_pdf(inspection)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"inspection-{inspection.contract.number}-{inspection.due_on.isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from accounts.selectors import role_of
 from core.inputs import clean_date, clean_number
 from core.queue import task_send
-from reports import documents
+from reports.documents import daily_repair, satisfaction, sla_month
+from reports.documents.inspection import inspection_report_pdf
 from reports.models import ReportJob
 
 logger = logging.getLogger(__name__)
@@ -133,13 +134,15 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
     if format not in FORMATS.get(kind, []):
         raise ValidationError({"format": _("This report does not come in that format.")})
     if kind == Kind.INSPECTION:
-        content = documents.inspection_report_pdf(Inspection.objects.get(pk=params["inspection"]))
+        content = inspection_report_pdf(Inspection.objects.get(pk=params["inspection"]))
     elif kind == Kind.DAILY_REPAIR:
         day = date.fromisoformat(params["day"])
-        render = documents.daily_repair_csv if format == Format.CSV else documents.daily_repair_pdf
+        render = (
+            daily_repair.daily_repair_csv if format == Format.CSV else daily_repair.daily_repair_pdf
+        )
         content = render(day=day)
     elif kind == Kind.SLA_MONTH:
-        render = documents.sla_month_csv if format == Format.CSV else documents.sla_month_pdf
+        render = sla_month.sla_month_csv if format == Format.CSV else sla_month.sla_month_pdf
         content = render(
             year=params["year"],
             month=params["month"],
@@ -148,7 +151,7 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
             now=now,
         )
     else:
-        content = documents.satisfaction_year_pdf(
+        content = satisfaction.satisfaction_year_pdf(
             year=params["year"], customer=params.get("customer")
         )
     content_type = "text/csv; charset=utf-8" if format == Format.CSV else "application/pdf"

@@ -31,7 +31,7 @@ from reports.rendering import (
     report_params_clean,
     report_render,
 )
-from reports.sla_stats import service_tz
+from reports.sla.period import service_tz
 from tickets.views.common import MANAGERS, role_required, stored_file_response
 
 Kind = ReportJob.Kind

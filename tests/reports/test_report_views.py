@@ -176,7 +176,7 @@ def test_a_job_that_fails_records_the_error_and_never_raises(world, monkeypatch)
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("reports.documents.sla_month_pdf", broken)
+    monkeypatch.setattr("reports.documents.sla_month.sla_month_pdf", broken)
     report_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and "disk full" in job.error and not job.file

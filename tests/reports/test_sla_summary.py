@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from contracts.phases import Phase
-from reports.documents import sla_month_context, sla_month_csv
+from reports.documents.sla_month import sla_month_context, sla_month_csv
 from tests.factories import ServiceTermsFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai

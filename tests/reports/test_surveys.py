@@ -12,10 +12,10 @@ from django.utils import translation
 from accounts.roles import Role
 from contracts.phases import AfterWarranty
 from reports.models import Question, Questionnaire, ReturnVisit, Survey
+from reports.satisfaction import satisfaction_year
 from reports.surveys import (
     half_year_of,
     return_visit_record,
-    satisfaction_year,
     survey_answer,
     surveys_send_due,
 )

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.sla_stats import Period
+from reports.sla.period import Period
 from tests.factories import UserFactory
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps

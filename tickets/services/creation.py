@@ -88,6 +88,18 @@ def _resolve_contract(
     return None
 
 
+def _parties(*, customer, contract, site, item, contact) -> tuple[Customer, Site | None]:
+    """The customer (given, or the contract's or site's) and the site (given, or the item's)."""
+    if customer is None:
+        customer = (contract.customer if contract else None) or (site.customer if site else None)
+    if customer is None:
+        raise ValidationError({"customer": _("Give the customer or the contract.")})
+    _validate_parties(customer=customer, contract=contract, site=site, item=item, contact=contact)
+    if site is None and item is not None:
+        site = item.site
+    return customer, site
+
+
 def _validate_parties(*, customer, contract, site, item, contact) -> None:
     errors = {}
     if contract is not None and contract.customer_id != customer.pk:
@@ -109,6 +121,17 @@ class _Cover:
     contract: Contract | None
     phase: str
     terms: ServiceTerms | None
+
+    def ticket_fields(self, site: Site | None) -> dict:
+        """What the cover decides on the ticket; the branch is the site's, else the contract's."""
+        return {
+            "contract": self.contract,
+            "phase": self.phase,
+            "covered": self.terms is not None,
+            "terms_applied": terms_snapshot(self.contract, self.phase, self.terms),
+            "branch": (site.branch if site and site.branch_id else None)
+            or (self.contract.branch if self.contract else None),
+        }
 
 
 def _cover(*, customer, contract, site, item, priority: str, reported_at: datetime) -> _Cover:
@@ -150,15 +173,9 @@ def ticket_create(
     reported_at = reported_at or now
     if reported_at > now + FUTURE_TOLERANCE:
         raise ValidationError({"reported_at": _("A call cannot be reported in the future.")})
-    if customer is None:
-        customer = (contract.customer if contract else None) or (site.customer if site else None)
-    if customer is None:
-        raise ValidationError({"customer": _("Give the customer or the contract.")})
-    _validate_parties(
+    customer, site = _parties(
         customer=customer, contract=contract, site=site, item=covered_item, contact=contact
     )
-    if site is None and covered_item is not None:
-        site = covered_item.site
     cover = _cover(
         customer=customer,
         contract=contract,
@@ -178,17 +195,12 @@ def ticket_create(
         customer=customer,
         contact=contact,
         site=site,
-        contract=cover.contract,
         covered_item=covered_item,
-        phase=cover.phase,
-        covered=cover.terms is not None,
-        terms_applied=terms_snapshot(cover.contract, cover.phase, cover.terms),
         summary=summary,
         description=description,
         reported_at=reported_at,
-        branch=(site.branch if site and site.branch_id else None)
-        or (cover.contract.branch if cover.contract else None),
         created_by=created_by,
+        **cover.ticket_fields(site),
     )
     ticket.save()
     _ticket_start(ticket, cover=cover, by=created_by, now=now)
