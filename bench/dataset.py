@@ -2,7 +2,7 @@
 
 The ORM would need hours for a million tickets and three million clocks; one
 INSERT ... SELECT FROM generate_series per table takes a minute or two. The
-rows follow the same rules as `tickets.services.ticket_create` and
+rows follow the same rules as `tickets.services.creation.ticket_create` and
 `tickets.clocks.clock_recompute`, so the sweep cannot tell them from real
 tickets:
 
@@ -34,7 +34,7 @@ from contracts.models import Contract
 from contracts.phases import Phase
 from tickets.clocks import ScheduleCache, active_rules, clock_recompute
 from tickets.models import EscalationRule, SlaClock, Ticket
-from tickets.services import _terms_snapshot
+from tickets.services.creation import terms_snapshot
 
 CONTRACT_NUMBER = "DJ-2024-017"
 PRIORITIES = ("P1", "P2")
@@ -91,7 +91,7 @@ def _budgets(contract: Contract) -> tuple[list[Budget], dict[str, str]]:
         terms = contract.terms_for(Phase.WARRANTY, priority)
         if terms is None or not (terms.response_minutes and terms.onsite_minutes):
             raise RuntimeError(f"{CONTRACT_NUMBER} promises no response and on-site {priority}")
-        snapshots[priority] = _terms_snapshot(contract, Phase.WARRANTY, terms)
+        snapshots[priority] = terms_snapshot(contract, Phase.WARRANTY, terms)
         for kind, minutes, calendar_id in [
             (SlaClock.Kind.RESPONSE, terms.response_minutes, terms.response_calendar_id),
             (SlaClock.Kind.ONSITE, terms.onsite_minutes, terms.onsite_calendar_id),

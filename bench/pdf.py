@@ -5,9 +5,9 @@ Self-contained: it migrates a throwaway SQLite database (or the empty one
 
 1. an inspection of a long checklist (enough items for about 30 pages) with
    40 JPEG photos of 800×600 made with Pillow, and times
-   `reports.documents.inspection_report_pdf`;
+   `reports.documents.inspection.inspection_report_pdf`;
 2. a year of half-yearly questionnaires for 50 customers (and the year
-   before, for the trend), and times `reports.documents.satisfaction_year_pdf`
+   before, for the trend), and times `reports.documents.satisfaction.satisfaction_year_pdf`
    for all customers.
 
 Each is rendered once to warm up (fonts, templates), then `--runs` times;
@@ -45,9 +45,9 @@ a throwaway media folder. It builds
 
 1. an inspection of a long checklist (760 items, about 30 pages) with 40
    JPEG photos of 800×600 made with Pillow, and times
-   `reports.documents.inspection_report_pdf`;
+   `reports.documents.inspection.inspection_report_pdf`;
 2. a year of half-yearly questionnaires for 50 customers (and the year
-   before, for the trend), and times `reports.documents.satisfaction_year_pdf`
+   before, for the trend), and times `reports.documents.satisfaction.satisfaction_year_pdf`
    for all customers.
 
 Each is rendered by WeasyPrint once to warm up (fonts, templates), then 3
@@ -355,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import translation
 
     from bench.report_file import write_run
-    from reports import documents
+    from reports.documents.inspection import inspection_report_pdf
+    from reports.documents.satisfaction import satisfaction_year_pdf
 
     try:
         started = datetime.now(UTC)
@@ -371,11 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         translation.activate("zh-hans")
         log("render the inspection report")
         inspection_first, inspection_median, inspection_pdf = timed(
-            lambda: documents.inspection_report_pdf(inspection), args.runs
+            lambda: inspection_report_pdf(inspection), args.runs
         )
         log("render the yearly satisfaction report")
         satisfaction_first, satisfaction_median, satisfaction_pdf = timed(
-            lambda: documents.satisfaction_year_pdf(year=2026), args.runs
+            lambda: satisfaction_year_pdf(year=2026), args.runs
         )
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)

@@ -142,9 +142,9 @@ QUEUE_PARTS = [
     ("SQL (`CursorWrapper._execute`)", "django/db/backends/utils.py", "_execute"),
 ]
 DASHBOARD_PARTS = [
-    ("`sla_report` (every figure)", "reports/sla_stats.py", "sla_report"),
-    ("of which `durations`", "reports/sla_stats.py", "durations"),
-    ("of which `compliance_by`", "reports/sla_stats.py", "compliance_by"),
+    ("`sla_report` (every figure)", "reports/sla/report.py", "sla_report"),
+    ("of which `durations`", "reports/sla/durations.py", "durations"),
+    ("of which `groups_of`", "reports/sla/compliance.py", "groups_of"),
     ("`_dashboard_context` (charts)", "reports/dashboard_views.py", "_dashboard_context"),
     ("template rendering (`render`)", "django/shortcuts.py", "render"),
     ("SQL (`CursorWrapper._execute`)", "django/db/backends/utils.py", "_execute"),

@@ -59,7 +59,7 @@ from contracts.phases import SERVICE_PHASES
 from contracts.worktime import explain_addition, working_time_between
 from tickets.clocks import ScheduleCache, active_rules, clock_recompute
 from tickets.models import OPEN_STATES, EscalationStep, SlaClock, Ticket
-from tickets.services import _terms_snapshot
+from tickets.services.creation import terms_snapshot
 
 PRIORITIES = ("P1", "P2", "P3")
 SUMMARIES = {
@@ -521,12 +521,12 @@ WHERE m.m <= c.hz
 ORDER BY f.fired;
 
 INSERT INTO tickets_notification (
-    user_id, ticket_id, step_id, title, body, read_at, emailed_at, email_failures,
+    user_id, ticket_id, step_id, title, body, message, read_at, emailed_at, email_failures,
     created_at, updated_at
 )
 SELECT n.user_id, s.ticket_id, s.id,
-       '[' || t.number || '] ' || s.kind || ' ' || k.kind, '', s.acknowledged_at, s.fired_at, 0,
-       s.fired_at, coalesce(s.acknowledged_at, s.fired_at)
+       '[' || t.number || '] ' || s.kind || ' ' || k.kind, '', '{}', s.acknowledged_at,
+       s.fired_at, 0, s.fired_at, coalesce(s.acknowledged_at, s.fired_at)
 FROM tickets_escalationstep AS s
 JOIN tickets_ticket AS t ON t.id = s.ticket_id
 JOIN tickets_slaclock AS k ON k.id = s.clock_id
@@ -626,7 +626,7 @@ def _load_lookups(cursor, *, slots, reference, days, tz, schedules, rules) -> No
             spans.append((contract.pk, phase, since, until))
             for priority in PRIORITIES:
                 terms = contract.terms_for(phase, priority) if phase in SERVICE_PHASES else None
-                snapshot = json.dumps(_terms_snapshot(contract, phase, terms))
+                snapshot = json.dumps(terms_snapshot(contract, phase, terms))
                 if terms is None:
                     covers.append((contract.pk, phase, priority, False, snapshot, *[None] * 11))
                     continue

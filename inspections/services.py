@@ -636,7 +636,7 @@ def rectification_open(
     )
     if open_ticket:
         from tickets.models import Channel, Kind
-        from tickets.services import ticket_create
+        from tickets.services.creation import ticket_create
 
         subject = result.item.text if result is not None else inspection.template.name
         rectification.ticket = ticket_create(

@@ -1,7 +1,7 @@
 """`GET /api/sla/summary/`: the SLA figures of a period, the same numbers as the dashboard.
 
 The period rule (tickets reported on these local dates, Asia/Shanghai, both
-included) and the counting are `reports.sla_stats`, which the dashboard and
+included) and the counting are `reports.sla`, which the dashboard and
 the monthly SLA report use too; a clock's outcome is `tickets.models.clocks`.
 """
 
@@ -18,7 +18,8 @@ from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contract, Customer
 from contracts.targets import TARGET_FIELDS, compliance_target
 from core.inputs import date_problem
-from reports.sla_stats import KINDS, MAX_PERIOD_DAYS, Compliance, Period, StatFilters, compliance
+from reports.sla.compliance import Compliance, compliance
+from reports.sla.period import KINDS, MAX_PERIOD_DAYS, Period, StatFilters
 
 # Who may read the figures: the dashboard's roles, and customer contacts for their own organisation.
 SUMMARY_ROLES = (*MANAGER_ROLES, Role.CUSTOMER)

@@ -1,38 +1,17 @@
 """Server-rendered SVG charts: the same markup goes into pages and WeasyPrint PDF reports.
 
 Pure functions over plain numbers (no ORM, no JavaScript, no external fonts
-or stylesheets). Every label is XML-escaped; every chart has a viewBox, a
-<title> and a <desc>, so it scales to the width of a phone and a screen
-reader can name it. Text uses a font list that finds a CJK font wherever one
-is installed (the PDF renderer embeds the one it finds).
+or stylesheets), drawn with reports/svg.py.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from hashlib import sha1
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
 
-FONT_FAMILY = (
-    "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, "
-    "WenQuanYi Micro Hei, Hiragino Sans GB, SimHei, sans-serif"
-)
-INK = "#1d2433"
-MUTED = "#5b6478"
-GRID = "#d9dee8"
-OK = "#1a7f37"
-WARN = "#b35900"
-BAD = "#c62828"
-# Distinguishable in colour and, for colour-blind readers, by dash pattern and marker.
-SERIES_STYLES = [
-    ("#0b5cab", "", "circle"),
-    ("#b35900", "6 3", "square"),
-    ("#1a7f37", "2 3", "diamond"),
-    ("#8e24aa", "8 3 2 3", "triangle"),
-    ("#c62828", "4 4", "circle"),
-    ("#00838f", "1 2", "square"),
-]
+from reports import svg
+from reports.svg import BAD, GRID, MUTED, OK, PLAIN, SERIES_STYLES, WARN, num
 
 
 @dataclass(frozen=True)
@@ -60,68 +39,34 @@ def format_percent(value: float | None) -> str:
     return f"{text} %"
 
 
-def _text_width(text: str, size: float) -> float:
-    """Rough rendered width: CJK and other wide characters take 1 em, the rest 0.6 em."""
-    return sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text)
+# --- trend chart ----------------------------------------------------------------------------
 
 
-def _fit(text: str, size: float, width: float) -> str:
-    """Shorten a label with an ellipsis so it fits the given width."""
-    if _text_width(text, size) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if _text_width(out + ch + "…", size) > width:
-            break
-        out += ch
-    return out + "…"
+@dataclass(frozen=True)
+class _Plot:
+    """Where a trend chart draws: its plot area, and where a period and a percentage fall."""
 
+    left: int
+    top: int
+    width: int
+    height: int
+    periods: int
+    font: int
 
-def _chart_id(*parts) -> str:
-    return "chart-" + sha1(repr(parts).encode()).hexdigest()[:10]
+    @property
+    def bottom(self) -> int:
+        return self.top + self.height
 
+    @property
+    def step(self) -> float:
+        return self.width / self.periods if self.periods else self.width
 
-def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    def x_of(self, index: int) -> float:
+        return self.left + self.step * (index + 0.5)
 
-
-def _text(x, y, content: str, *, size=12, anchor="start", fill=INK, weight="", extra="") -> str:
-    weight_attr = f' font-weight="{weight}"' if weight else ""
-    return (
-        f'<text x="{_num(x)}" y="{_num(y)}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="{fill}"{weight_attr}{extra}>{escape(content)}</text>'
-    )
-
-
-def _open_svg(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'font-family={quoteattr(FONT_FAMILY)} class="chart-svg">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-    ]
-
-
-def _marker(shape: str, x: float, y: float, color: str, tooltip: str) -> str:
-    tip = f"<title>{escape(tooltip)}</title>"
-    if shape == "square":
-        return (
-            f'<rect x="{_num(x - 3.5)}" y="{_num(y - 3.5)}" width="7" height="7" '
-            f'fill="{color}">{tip}</rect>'
-        )
-    if shape == "diamond":
-        points = f"{_num(x)},{_num(y - 4.5)} {_num(x + 4.5)},{_num(y)} {_num(x)},{_num(y + 4.5)} "
-        points += f"{_num(x - 4.5)},{_num(y)}"
-        return f'<polygon points="{points}" fill="{color}">{tip}</polygon>'
-    if shape == "triangle":
-        points = (
-            f"{_num(x)},{_num(y - 4.5)} {_num(x + 4.5)},{_num(y + 4)} {_num(x - 4.5)},{_num(y + 4)}"
-        )
-        return f'<polygon points="{points}" fill="{color}">{tip}</polygon>'
-    return f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4" fill="{color}">{tip}</circle>'
+    def y_of(self, value: float) -> float:
+        value = min(max(value, 0.0), 100.0)
+        return self.top + self.height * (1 - value / 100)
 
 
 def trend_chart(
@@ -143,138 +88,141 @@ def trend_chart(
     leaves a gap in its line (nothing was decided that week). An optional
     `target` draws a dashed horizontal line (e.g. the 95 % goal).
     """
-    chart_id = _chart_id(
+    identifier = svg.chart_id(
         "trend", title, tuple(labels), tuple((s.name, tuple(s.values)) for s in series)
     )
-    font = font_size
     legend_rows = max(1, -(-len(series) // 3))
     left, right, top = 48, 16, 14
     bottom = 40 + legend_rows * 20
-    plot_w = width - left - right
-    plot_h = height - top - bottom
+    plot = _Plot(left, top, width - left - right, height - top - bottom, len(labels), font_size)
     has_data = any(v is not None for s in series for v in s.values)
-    desc_parts = []
+    no_data = empty_text or _("No data")
+    desc = _trend_desc(labels, series) if has_data else no_data
+    out = svg.open_svg(identifier, width, height, title, desc)
+    out += _trend_axes(plot, y_label)
+    out += _trend_periods(plot, labels)
+    if target is not None:
+        out += _trend_target(plot, target, target_label)
+    if not has_data:
+        middle = (plot.left + plot.width / 2, plot.top + plot.height / 2)
+        out.append(svg.text(*middle, no_data, size=font_size + 1, anchor="middle", fill=MUTED))
+    for number, s in enumerate(series):
+        out += _trend_line(plot, s, SERIES_STYLES[number % len(SERIES_STYLES)], labels)
+    out += _trend_legend(plot, series)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _trend_desc(labels: Sequence[str], series: Sequence[Series]) -> str:
+    parts = []
     for s in series:
         values = ", ".join(
             f"{label}: {format_percent(v)}" for label, v in zip(labels, s.values, strict=False)
         )
-        desc_parts.append(f"{s.name}: {values}")
-    desc = "; ".join(desc_parts) if has_data else (empty_text or _("No data"))
-    out = _open_svg(chart_id, width, height, title, desc)
+        parts.append(f"{s.name}: {values}")
+    return "; ".join(parts)
 
-    def y_of(value: float) -> float:
-        value = min(max(value, 0.0), 100.0)
-        return top + plot_h * (1 - value / 100)
 
-    # Grid and y axis.
+def _trend_axes(plot: _Plot, y_label: str) -> list[str]:
+    """The grid at every quarter, the y axis with its percentages and label, the x axis."""
+    out = []
     for tick in (0, 25, 50, 75, 100):
-        y = y_of(tick)
+        y = plot.y_of(tick)
+        out.append(svg.line(plot.left, y, plot.left + plot.width, y, stroke=GRID))
         out.append(
-            f'<line x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
+            svg.text(
+                plot.left - 6, y + 4, f"{tick} %", size=plot.font - 1, anchor="end", fill=MUTED
+            )
         )
-        out.append(_text(left - 6, y + 4, f"{tick} %", size=font - 1, anchor="end", fill=MUTED))
     if y_label:
+        middle = plot.top + plot.height / 2
         out.append(
-            _text(
+            svg.text(
                 12,
-                top + plot_h / 2,
+                middle,
                 y_label,
-                size=font - 1,
+                size=plot.font - 1,
                 anchor="middle",
                 fill=MUTED,
-                extra=f' transform="rotate(-90 12 {_num(top + plot_h / 2)})"',
+                extra=f' transform="rotate(-90 12 {num(middle)})"',
             )
         )
     out.append(
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{MUTED}"/>'
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
+        f'<line x1="{plot.left}" y1="{plot.top}" x2="{plot.left}" y2="{plot.bottom}" '
         f'stroke="{MUTED}"/>'
+        f'<line x1="{plot.left}" y1="{plot.bottom}" x2="{plot.left + plot.width}" '
+        f'y2="{plot.bottom}" stroke="{MUTED}"/>'
     )
+    return out
 
-    n = len(labels)
-    step_x = plot_w / n if n else plot_w
 
-    def x_of(index: int) -> float:
-        return left + step_x * (index + 0.5)
+def _trend_periods(plot: _Plot, labels: Sequence[str]) -> list[str]:
+    """The x labels: as many as fit without overlapping."""
+    if not labels:
+        return []
+    widest = max(svg.text_width(label, plot.font - 1) for label in labels) + 6
+    every = max(1, -(-int(widest) // max(1, int(plot.step))))
+    return [
+        svg.text(plot.x_of(index), plot.bottom + 16, label, size=plot.font - 1, anchor="middle")
+        for index, label in enumerate(labels)
+        if index % every == 0
+    ]
 
-    # X labels: as many as fit without overlapping.
-    if n:
-        widest = max(_text_width(label, font - 1) for label in labels) + 6
-        every = max(1, -(-int(widest) // max(1, int(step_x))))
-        for index, label in enumerate(labels):
-            if index % every == 0:
-                out.append(
-                    _text(x_of(index), top + plot_h + 16, label, size=font - 1, anchor="middle")
-                )
 
-    if target is not None:
-        y = y_of(target)
-        out.append(
-            f'<line x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}" '
-            f'stroke="{BAD}" stroke-width="1" stroke-dasharray="3 3"/>'
-        )
-        if target_label:
+def _trend_target(plot: _Plot, target: float, label: str) -> list[str]:
+    y = plot.y_of(target)
+    out = [svg.line(plot.left, y, plot.left + plot.width, y, stroke=BAD, dash="3 3")]
+    if label:
+        right = plot.left + plot.width - 2
+        out.append(svg.text(right, y - 4, label, size=plot.font - 2, anchor="end", fill=BAD))
+    return out
+
+
+def _trend_line(plot: _Plot, s: Series, style, labels: Sequence[str]) -> list[str]:
+    """One series: its line, broken where a value is missing, and a marker on each value."""
+    color, dash, shape = style
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    values = s.values[: plot.periods]
+    out = [f'<g class="series" data-series={quoteattr(s.name)}>']
+    segments: list[list[str]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            segments.append([])
+        else:
+            segments[-1].append(f"{num(plot.x_of(index))},{num(plot.y_of(value))}")
+    for points in segments:
+        if len(points) > 1:
             out.append(
-                _text(left + plot_w - 2, y - 4, target_label, size=font - 2, anchor="end", fill=BAD)
+                f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" '
+                f'stroke-width="2"{dash_attr}/>'
             )
+    for index, value in enumerate(values):
+        if value is not None:
+            tooltip = f"{s.name} · {labels[index]}: {format_percent(value)}"
+            out.append(svg.marker(shape, plot.x_of(index), plot.y_of(value), color, tooltip))
+    out.append("</g>")
+    return out
 
-    if not has_data:
-        out.append(
-            _text(
-                left + plot_w / 2,
-                top + plot_h / 2,
-                empty_text or _("No data"),
-                size=font + 1,
-                anchor="middle",
-                fill=MUTED,
-            )
-        )
 
-    for number, s in enumerate(series):
-        color, dash, shape = SERIES_STYLES[number % len(SERIES_STYLES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(f'<g class="series" data-series={quoteattr(s.name)}>')
-        segment: list[str] = []
-        segments: list[list[str]] = []
-        for index, value in enumerate(s.values[:n]):
-            if value is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{_num(x_of(index))},{_num(y_of(value))}")
-        if segment:
-            segments.append(segment)
-        for points in segments:
-            if len(points) > 1:
-                out.append(
-                    f'<polyline points="{" ".join(points)}" fill="none" stroke="{color}" '
-                    f'stroke-width="2"{dash_attr}/>'
-                )
-        for index, value in enumerate(s.values[:n]):
-            if value is not None:
-                tooltip = f"{s.name} · {labels[index]}: {format_percent(value)}"
-                out.append(_marker(shape, x_of(index), y_of(value), color, tooltip))
-        out.append("</g>")
-
-    # Legend, three entries a row, under the x labels.
-    legend_top = top + plot_h + 30
-    column = plot_w / 3
+def _trend_legend(plot: _Plot, series: Sequence[Series]) -> list[str]:
+    """Three entries a row, under the x labels."""
+    out = []
+    legend_top = plot.bottom + 30
+    column = plot.width / 3
     for number, s in enumerate(series):
         color, dash, shape = SERIES_STYLES[number % len(SERIES_STYLES)]
         row, col = divmod(number, 3)
-        x = left + col * column
+        x = plot.left + col * column
         y = legend_top + row * 20
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        out.append(
-            f'<line x1="{_num(x)}" y1="{_num(y)}" x2="{_num(x + 22)}" y2="{_num(y)}" '
-            f'stroke="{color}" stroke-width="2"{dash_attr}/>'
-        )
-        out.append(_marker(shape, x + 11, y, color, s.name))
-        out.append(_text(x + 28, y + 4, _fit(s.name, font, column - 32), size=font))
-    out.append("</svg>")
-    return "".join(out)
+        out.append(svg.line(x, y, x + 22, y, stroke=color, width=2, dash=dash))
+        out.append(svg.marker(shape, x + 11, y, color, s.name))
+        out.append(svg.text(x + 28, y + 4, svg.fit(s.name, plot.font, column - 32), size=plot.font))
+    return out
+
+
+# --- bar chart ------------------------------------------------------------------------------
+
+ROW_HEIGHT = 26
 
 
 def bar_chart(
@@ -295,88 +243,67 @@ def bar_chart(
     red; without a target they are all blue. Long labels are shortened with an
     ellipsis; the full label is in each row's <title>.
     """
-    chart_id = _chart_id("bars", title, tuple((b.label, b.value, b.note) for b in bars))
+    identifier = svg.chart_id("bars", title, tuple((b.label, b.value, b.note) for b in bars))
     font = font_size
-    row_h = 26
     top, bottom = 10, 24
-    label_w = min(int(width * 0.36), max([_text_width(b.label, font) for b in bars] + [60]) + 8)
-    value_w = 100
+    widest = max([svg.text_width(b.label, font) for b in bars] + [60]) + 8
+    label_w = min(int(width * 0.36), widest)
     left = label_w + 8
-    plot_w = max(60, width - left - value_w)
-    height = top + bottom + row_h * max(1, len(bars))
-    fmt = format_percent if unit_percent else (lambda v: "–" if v is None else _num(v))
+    plot_w = max(60, width - left - 100)
+    height = top + bottom + ROW_HEIGHT * max(1, len(bars))
+    fmt = format_percent if unit_percent else (lambda v: "–" if v is None else num(v))
+    no_data = empty_text or _("No data")
     desc = (
         "; ".join(f"{b.label}: {fmt(b.value)}{f' ({b.note})' if b.note else ''}" for b in bars)
         if bars
-        else (empty_text or _("No data"))
+        else no_data
     )
-    out = _open_svg(chart_id, width, height, title, desc)
-    plot_bottom = top + row_h * max(1, len(bars))
+    out = svg.open_svg(identifier, width, height, title, desc)
+    plot_bottom = top + ROW_HEIGHT * max(1, len(bars))
     for tick in (0, 0.5, 1):
         x = left + plot_w * tick
-        out.append(
-            f'<line x1="{_num(x)}" y1="{top}" x2="{_num(x)}" y2="{plot_bottom}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
-        )
-        out.append(
-            _text(
-                x,
-                plot_bottom + 16,
-                fmt(max_value * tick),
-                size=font - 2,
-                anchor="middle",
-                fill=MUTED,
-            )
-        )
+        out.append(svg.line(x, top, x, plot_bottom, stroke=GRID))
+        value = fmt(max_value * tick)
+        out.append(svg.text(x, plot_bottom + 16, value, size=font - 2, anchor="middle", fill=MUTED))
     if target is not None and max_value:
         x = left + plot_w * min(target, max_value) / max_value
-        out.append(
-            f'<line x1="{_num(x)}" y1="{top}" x2="{_num(x)}" y2="{plot_bottom}" '
-            f'stroke="{BAD}" stroke-width="1" stroke-dasharray="3 3"/>'
-        )
+        out.append(svg.line(x, top, x, plot_bottom, stroke=BAD, dash="3 3"))
     if not bars:
-        out.append(
-            _text(
-                left + plot_w / 2,
-                top + row_h / 2 + 4,
-                empty_text or _("No data"),
-                fill=MUTED,
-                anchor="middle",
-            )
-        )
+        middle = (left + plot_w / 2, top + ROW_HEIGHT / 2 + 4)
+        out.append(svg.text(*middle, no_data, fill=MUTED, anchor="middle"))
     for index, b in enumerate(bars):
-        y = top + index * row_h
-        if b.value is None:
-            color = GRID
-        elif target is None:
-            color = "#0b5cab"
-        elif b.value >= target:
-            color = OK
-        elif warn_below is not None and b.value < warn_below:
-            color = BAD
-        else:
-            color = WARN
+        color = _bar_color(b.value, target=target, warn_below=warn_below)
         length = (
             0.0
             if b.value is None or not max_value
             else plot_w * min(max(b.value, 0.0), max_value) / max_value
         )
-        value_text = fmt(b.value) + (f" ({b.note})" if b.note else "")
-        out.append(f"<g><title>{escape(f'{b.label}: {value_text}')}</title>")
-        out.append(
-            _text(
-                label_w,
-                y + row_h / 2 + 4,
-                _fit(b.label, font, label_w - 4),
-                size=font,
-                anchor="end",
-            )
-        )
-        out.append(
-            f'<rect x="{left}" y="{_num(y + 5)}" width="{_num(length)}" height="{row_h - 10}" '
-            f'fill="{color}" rx="2"/>'
-        )
-        out.append(_text(left + length + 4, y + row_h / 2 + 4, value_text, size=font - 1))
-        out.append("</g>")
+        out += _bar_row(b, top + index * ROW_HEIGHT, label_w, left, length, color, fmt, font)
     out.append("</svg>")
     return "".join(out)
+
+
+def _bar_color(value: float | None, *, target: float | None, warn_below: float | None) -> str:
+    if value is None:
+        return GRID
+    if target is None:
+        return PLAIN
+    if value >= target:
+        return OK
+    if warn_below is not None and value < warn_below:
+        return BAD
+    return WARN
+
+
+def _bar_row(b: Bar, y, label_w, left, length, color, fmt: Callable, font: int) -> list[str]:
+    """One row: the label (shortened to fit), the bar, its value and note; all in its title."""
+    value_text = fmt(b.value) + (f" ({b.note})" if b.note else "")
+    middle = y + ROW_HEIGHT / 2 + 4
+    return [
+        f"<g><title>{escape(f'{b.label}: {value_text}')}</title>",
+        svg.text(label_w, middle, svg.fit(b.label, font, label_w - 4), size=font, anchor="end"),
+        f'<rect x="{left}" y="{num(y + 5)}" width="{num(length)}" height="{ROW_HEIGHT - 10}" '
+        f'fill="{color}" rx="2"/>',
+        svg.text(left + length + 4, middle, value_text, size=font - 1),
+        "</g>",
+    ]

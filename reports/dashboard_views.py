@@ -22,17 +22,9 @@ from contracts.targets import DEFAULT_TARGET, ComplianceTarget, compliance_targe
 from core.inputs import date_problem
 from core.web import role_required
 from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
-from reports.sla_stats import (
-    DIMENSION_LABELS,
-    DIMENSIONS,
-    MAX_PERIOD_DAYS,
-    Compliance,
-    Period,
-    StatFilters,
-    kind_label,
-    service_tz,
-    sla_report,
-)
+from reports.sla.compliance import DIMENSION_LABELS, DIMENSIONS, Compliance, kind_label
+from reports.sla.period import MAX_PERIOD_DAYS, Period, StatFilters, service_tz
+from reports.sla.report import sla_report
 from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
 

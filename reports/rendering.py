@@ -30,14 +30,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import MANAGER_ROLES
 from accounts.selectors import role_of
 from core.inputs import clean_date, clean_number
-from reports import documents
+from core.queue import task_send
+from reports.documents import daily_repair, satisfaction, sla_month
+from reports.documents.inspection import inspection_report_pdf
 from reports.models import ReportJob
 
 logger = logging.getLogger(__name__)
 
-MANAGER_ROLES = ("manager", "leader", "admin")
+RENDER_TASK = "reports.tasks.report_render"
 Kind = ReportJob.Kind
 Format = ReportJob.Format
 
@@ -131,13 +134,15 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
     if format not in FORMATS.get(kind, []):
         raise ValidationError({"format": _("This report does not come in that format.")})
     if kind == Kind.INSPECTION:
-        content = documents.inspection_report_pdf(Inspection.objects.get(pk=params["inspection"]))
+        content = inspection_report_pdf(Inspection.objects.get(pk=params["inspection"]))
     elif kind == Kind.DAILY_REPAIR:
         day = date.fromisoformat(params["day"])
-        render = documents.daily_repair_csv if format == Format.CSV else documents.daily_repair_pdf
+        render = (
+            daily_repair.daily_repair_csv if format == Format.CSV else daily_repair.daily_repair_pdf
+        )
         content = render(day=day)
     elif kind == Kind.SLA_MONTH:
-        render = documents.sla_month_csv if format == Format.CSV else documents.sla_month_pdf
+        render = sla_month.sla_month_csv if format == Format.CSV else sla_month.sla_month_pdf
         content = render(
             year=params["year"],
             month=params["month"],
@@ -146,7 +151,7 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
             now=now,
         )
     else:
-        content = documents.satisfaction_year_pdf(
+        content = satisfaction.satisfaction_year_pdf(
             year=params["year"], customer=params.get("customer")
         )
     content_type = "text/csv; charset=utf-8" if format == Format.CSV else "application/pdf"
@@ -154,15 +159,8 @@ def report_render(*, kind: str, format: str, params: dict, now=None) -> Rendered
 
 
 def _send(job_id: int) -> bool:
-    """Hand the job to the broker; False (and a log line) when the broker is down."""
-    from reports.tasks import report_render as task
-
-    try:
-        task.apply_async((job_id,), retry=False)
-    except Exception:
-        logger.warning("could not queue report job %s; the requeue sweep sends it later", job_id)
-        return False
-    return True
+    """Hand the job to the broker; False when it is down: the requeue sweep sends it later."""
+    return task_send(RENDER_TASK, job_id)
 
 
 def _enqueue(job_id: int) -> None:

@@ -25,7 +25,7 @@ from core.web import role_required, stored_file_response
 from inspections.models import Inspection
 from inspections.selectors import inspections_visible_to
 from inspections.services import may_read_report
-from reports import documents
+from reports.documents import inspection as inspection_document
 from reports.models import ReportJob
 from reports.rendering import (
     WAITING_TIMEOUT,
@@ -37,7 +37,7 @@ from reports.rendering import (
     report_params_clean,
     report_render,
 )
-from reports.sla_stats import service_tz
+from reports.sla.period import service_tz
 
 Kind = ReportJob.Kind
 Format = ReportJob.Format
@@ -252,7 +252,7 @@ def inspection_report_pdf(request, pk: int):
     if not may_read_report(inspection, request.user):
         raise Http404
     name = f"inspection-{inspection.contract.number}-{inspection.due_on.isoformat()}.pdf"
-    pdf = documents.inspection_report_pdf(inspection)
+    pdf = inspection_document.inspection_report_pdf(inspection)
     return _attachment(Rendered(content=pdf, filename=name, content_type="application/pdf"))
 
 

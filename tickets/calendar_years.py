@@ -13,20 +13,24 @@ not be confirmed yet: managers are told once per year until it is.
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from accounts.roles import Role
 from contracts.models import Calendar
+from core.queue import task_send
+from core.translatable import Message
 from tickets.clocks import ScheduleCache, active_rules, clock_recompute
-from tickets.models import Notification, SlaClock, TicketEvent
+from tickets.models import SlaClock, TicketEvent
+from tickets.notify import Notice, notify_all
 
 logger = logging.getLogger(__name__)
 
 BATCH = 200
+RECOMPUTE_TASK = "tickets.tasks.calendar_clocks_recompute"
 
 
 def calendar_clocks_recompute(
@@ -172,12 +176,9 @@ def calendar_changed_received(sender, *, calendar_id: int, changes: list[dict], 
 def enqueue_recompute(*, calendar_id: int, changes: list[dict]) -> None:
     if not _counting(SlaClock.objects.filter(calendar_id=calendar_id)).exists():
         return
-    from tickets.tasks import calendar_clocks_recompute as task
-
-    try:
-        task.apply_async((calendar_id, changes), retry=False)
-    except Exception:  # broker down: do it now rather than leave deadlines wrong
-        logger.warning("could not queue the recompute of calendar %s; running it now", calendar_id)
+    if not task_send(RECOMPUTE_TASK, calendar_id, changes):
+        # Broker down: do it now rather than leave deadlines wrong.
+        logger.warning("running the recompute of calendar %s now", calendar_id)
         calendar_clocks_recompute(calendar_id=calendar_id, changes=changes)
 
 
@@ -203,37 +204,27 @@ def holiday_years_remind(*, now: datetime | None = None) -> int:
         Calendar.objects.filter(kind=Calendar.Kind.BUSINESS_HOURS).prefetch_related("years")
     )
     managers = list(User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct())
-    created = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for year in years:
-            missing = [
-                c.name
-                for c in calendars
-                if not any(y.year == year and y.is_confirmed for y in c.years.all())
-            ]
-            if missing:
-                created += _remind(year=year, calendars=missing, managers=managers)
-    if created:
-        from tickets.escalation import enqueue_delivery
-
-        transaction.on_commit(enqueue_delivery)
-    return created
+    notices = []
+    for year in years:
+        missing = [
+            c.name
+            for c in calendars
+            if not any(y.year == year and y.is_confirmed for y in c.years.all())
+        ]
+        if missing:
+            message = _unconfirmed(year, missing)
+            notices.append(Notice(managers, message, key=f"holiday-year-{year}"))
+    return notify_all(notices)
 
 
-def _remind(*, year: int, calendars: list[str], managers: list[User]) -> int:
-    key = f"holiday-year-{year}"
-    told = set(Notification.objects.filter(key=key).values_list("user_id", flat=True))
-    title = _("%(year)s holidays not confirmed yet") % {"year": year}
-    body = _(
-        "These business-hours calendars do not have %(year)s confirmed: %(calendars)s. "
-        "Deadlines that fall in %(year)s are provisional. When the State Council publishes "
-        "the %(year)s holiday notice, enter its holidays and make-up workdays (调休) in the "
-        "admin and confirm the year."
-    ) % {"year": year, "calendars": ", ".join(calendars)}
-    rows = [
-        Notification(user=user, key=key, title=title, body=body)
-        for user in managers
-        if user.pk not in told
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+def _unconfirmed(year: int, calendars: list[str]) -> Message:
+    return Message(
+        _lazy("%(year)s holidays not confirmed yet"),
+        _lazy(
+            "These business-hours calendars do not have %(year)s confirmed: %(calendars)s. "
+            "Deadlines that fall in %(year)s are provisional. When the State Council publishes "
+            "the %(year)s holiday notice, enter its holidays and make-up workdays (调休) in the "
+            "admin and confirm the year."
+        ),
+        {"year": year, "calendars": ", ".join(calendars)},
+    )

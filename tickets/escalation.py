@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from accounts.roles import Role, Tier
+from core.translatable import Message
 from tickets.clockmath import moment_when_used
 from tickets.clocks import ScheduleCache, active_rules
 from tickets.heartbeats import heartbeat_record
@@ -33,11 +34,11 @@ from tickets.models import (
     EscalationRule,
     EscalationStep,
     Heartbeat,
-    Notification,
     SlaClock,
     Ticket,
     TicketEvent,
 )
+from tickets.notify import Notice, notify_all
 
 logger = logging.getLogger(__name__)
 
@@ -101,35 +102,28 @@ class _Staff:
         return self._with(tier=tier)
 
 
-def _step_text(ticket: Ticket, clock: SlaClock, rule: EscalationRule) -> tuple[str, str]:
-    clock_name = SlaClock.Kind(clock.kind).label
+def _step_message(ticket: Ticket, clock: SlaClock, rule: EscalationRule) -> Message:
     target = (
         timezone.localtime(clock.target_at).strftime("%Y-%m-%d %H:%M") if clock.target_at else "-"
     )
-    if rule.kind == RuleKind.WARNING:
-        title = _("[%(number)s] %(clock)s deadline at risk: %(percent)d%% of the time used") % {
-            "number": ticket.number,
-            "clock": clock_name,
-            "percent": rule.percent,
-        }
-    elif rule.kind == RuleKind.BREACH:
-        title = _("[%(number)s] %(clock)s deadline breached") % {
-            "number": ticket.number,
-            "clock": clock_name,
-        }
-    else:
-        title = _("[%(number)s] %(clock)s deadline still breached: escalated to %(tier)s") % {
-            "number": ticket.number,
-            "clock": clock_name,
-            "tier": Tier(rule.tier).label,
-        }
-    body = _("%(customer)s · %(summary)s\nPriority %(priority)s, deadline %(target)s.") % {
+    params = {
+        "number": ticket.number,
+        "clock": SlaClock.Kind(clock.kind).label,
+        "percent": rule.percent,
+        "tier": Tier(rule.tier).label,
         "customer": ticket.customer.name,
         "summary": ticket.summary,
         "priority": ticket.priority,
         "target": target,
     }
-    return title, body
+    if rule.kind == RuleKind.WARNING:
+        title = _lazy("[%(number)s] %(clock)s deadline at risk: %(percent)d%% of the time used")
+    elif rule.kind == RuleKind.BREACH:
+        title = _lazy("[%(number)s] %(clock)s deadline breached")
+    else:
+        title = _lazy("[%(number)s] %(clock)s deadline still breached: escalated to %(tier)s")
+    body = _lazy("%(customer)s · %(summary)s\nPriority %(priority)s, deadline %(target)s.")
+    return Message(title, body, params)
 
 
 def _due_rules(clock, rules, fired, schedule, pauses, now):
@@ -144,8 +138,16 @@ def _due_rules(clock, rules, fired, schedule, pauses, now):
     return due
 
 
-def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> SweepResult:
-    result = SweepResult(clocks=len(clocks))
+@dataclass
+class _Facts:
+    """What a batch of clocks needs besides the clocks, loaded in three queries."""
+
+    fired: dict[int, set[int]]
+    pauses: dict[int, list]
+    tickets: dict[int, Ticket]
+
+
+def _facts_load(clocks: list[SlaClock]) -> _Facts:
     ids = [c.pk for c in clocks]
     fired: dict[int, set[int]] = defaultdict(set)
     for clock_id, rule_id in EscalationStep.objects.filter(clock_id__in=ids).values_list(
@@ -158,80 +160,110 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
     tickets = Ticket.objects.select_related("customer", "contract").in_bulk(
         {c.ticket_id for c in clocks}
     )
+    return _Facts(fired=fired, pauses=pauses, tickets=tickets)
 
+
+def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> SweepResult:
+    facts = _facts_load(clocks)
     new_steps: list[EscalationStep] = []
-    texts: list[tuple[str, str]] = []
     for clock in clocks:
-        ticket = tickets[clock.ticket_id]
         schedule = schedules.get(clock.calendar_id)
-        # A stopped clock still owes the steps that fell due before it stopped.
-        horizon = min(now, clock.stopped_at) if clock.stopped_at else now
-        try:
-            due = _due_rules(clock, rules, fired[clock.pk], schedule, pauses[clock.pk], horizon)
-        except ValueError:
-            # Its calendar has no working time at all: nothing can fall due.
-            logger.exception("clock %s: calendar without working time", clock.pk)
-            clock.next_step_at = now + timedelta(hours=1)
-            continue
-        latest = max((seconds for _, _, seconds in due), default=None)
-        for rule, moment, seconds in sorted(due, key=lambda d: d[2]):
-            # After an outage several steps can fall due at once: an "at risk"
-            # warning for a clock already past a later step is recorded, not sent.
-            superseded = rule.kind == RuleKind.WARNING and seconds < latest
-            new_steps.append(
-                EscalationStep(
-                    clock=clock,
-                    rule=rule,
-                    ticket=ticket,
-                    kind=rule.kind,
-                    tier=rule.tier,
-                    due_at=moment,
-                    fired_at=now,
-                    superseded=superseded,
-                )
-            )
-            texts.append(_step_text(ticket, clock, rule))
-            fired[clock.pk].add(rule.pk)
-            if rule.kind == RuleKind.WARNING and clock.warned_at is None:
-                clock.warned_at = moment
-            if (
-                rule.kind in (RuleKind.BREACH, RuleKind.ESCALATION)
-                and clock.breached_at is None
-                # A breach is the target passing (tickets.models.clocks), not a rung set early.
-                and (clock.target_at is None or clock.target_at <= moment)
-            ):
-                clock.breached_at = clock.target_at or moment
-                # A paused clock stays paused (resume must find it); the breach is recorded.
-                if clock.status != SlaClock.Status.PAUSED:
-                    clock.status = SlaClock.Status.BREACHED
-        # Next rung, from the same arithmetic as the ones just taken.
-        pending = [
-            r.threshold_seconds(clock.budget_seconds)
-            for r in rules
-            if r.applies_to(clock.kind) and r.pk not in fired[clock.pk]
-        ]
-        clock.next_step_at = (
-            moment_when_used(
-                schedule, clock.started_at, timedelta(seconds=min(pending)), pauses[clock.pk]
-            )
-            if pending and not clock.is_stopped
-            else None
-        )
-        if clock.next_step_at is not None and clock.next_step_at <= now:
-            # Cannot happen with consistent data; never spin on one clock.
-            logger.error("clock %s: next step %s is already due", clock.pk, clock.next_step_at)
-            clock.next_step_at = now + timedelta(minutes=1)
-
+        new_steps += _clock_advance(clock, facts=facts, rules=rules, schedule=schedule, now=now)
     created = EscalationStep.objects.bulk_create(new_steps)
-    notifications: list[Notification] = []
+    notified = _steps_record(created, staff=staff, now=now)
+    for clock in clocks:
+        clock.updated_at = now
+    SlaClock.objects.bulk_update(
+        clocks, ["next_step_at", "warned_at", "breached_at", "status", "updated_at"]
+    )
+    return SweepResult(
+        clocks=len(clocks),
+        steps=len(created),
+        notifications=notified,
+        step_ids=[s.pk for s in created],
+    )
+
+
+def _clock_advance(clock: SlaClock, *, facts: _Facts, rules, schedule, now) -> list[EscalationStep]:
+    """The steps this clock reached by `now`, unsaved; marks the clock, sets its next step."""
+    fired, pauses = facts.fired[clock.pk], facts.pauses[clock.pk]
+    # A stopped clock still owes the steps that fell due before it stopped.
+    horizon = min(now, clock.stopped_at) if clock.stopped_at else now
+    try:
+        due = _due_rules(clock, rules, fired, schedule, pauses, horizon)
+    except ValueError:
+        # Its calendar has no working time at all: nothing can fall due.
+        logger.exception("clock %s: calendar without working time", clock.pk)
+        clock.next_step_at = now + timedelta(hours=1)
+        return []
+    latest = max((seconds for _, _, seconds in due), default=None)
+    steps = []
+    for rule, moment, seconds in sorted(due, key=lambda d: d[2]):
+        steps.append(
+            EscalationStep(
+                clock=clock,
+                rule=rule,
+                ticket=facts.tickets[clock.ticket_id],
+                kind=rule.kind,
+                tier=rule.tier,
+                due_at=moment,
+                fired_at=now,
+                # After an outage several steps can fall due at once: an "at risk"
+                # warning for a clock already past a later step is recorded, not sent.
+                superseded=rule.kind == RuleKind.WARNING and seconds < latest,
+            )
+        )
+        fired.add(rule.pk)
+        _clock_mark(clock, rule, moment)
+    clock.next_step_at = _next_step_at(clock, rules, fired, schedule, pauses, now)
+    return steps
+
+
+def _clock_mark(clock: SlaClock, rule: EscalationRule, moment: datetime) -> None:
+    """A step reached: the clock's first warning, or its breach, at the step's moment."""
+    if rule.kind == RuleKind.WARNING and clock.warned_at is None:
+        clock.warned_at = moment
+    if (
+        rule.kind in (RuleKind.BREACH, RuleKind.ESCALATION)
+        and clock.breached_at is None
+        # A breach is the target passing (tickets.models.clocks), not a rung set early.
+        and (clock.target_at is None or clock.target_at <= moment)
+    ):
+        clock.breached_at = clock.target_at or moment
+        # A paused clock stays paused (resume must find it); the breach is recorded.
+        if clock.status != SlaClock.Status.PAUSED:
+            clock.status = SlaClock.Status.BREACHED
+
+
+def _next_step_at(clock, rules, fired, schedule, pauses, now) -> datetime | None:
+    """The next rung, from the same arithmetic as the ones just taken."""
+    pending = [
+        r.threshold_seconds(clock.budget_seconds)
+        for r in rules
+        if r.applies_to(clock.kind) and r.pk not in fired
+    ]
+    if not pending or clock.is_stopped:
+        return None
+    moment = moment_when_used(schedule, clock.started_at, timedelta(seconds=min(pending)), pauses)
+    if moment is not None and moment <= now:
+        # Cannot happen with consistent data; never spin on one clock.
+        logger.error("clock %s: next step %s is already due", clock.pk, moment)
+        return now + timedelta(minutes=1)
+    return moment
+
+
+def _steps_record(steps: list[EscalationStep], *, staff: "_Staff", now) -> int:
+    """An event on each step's ticket, and a notification to its tier unless superseded."""
     events: list[TicketEvent] = []
-    for step, (title, body) in zip(created, texts, strict=True):
+    notices: list[Notice] = []
+    for step in steps:
+        message = _step_message(step.ticket, step.clock, step.rule)
         events.append(
             TicketEvent(
                 ticket=step.ticket,
                 kind=TicketEvent.Kind.ESCALATION,
                 at=now,
-                note=title,
+                note=message.title_text(),
                 data={
                     "step": step.pk,
                     "clock": step.clock.kind,
@@ -243,23 +275,12 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
                 },
             )
         )
-        if step.superseded:
-            continue
-        for user in staff.recipients(step.ticket, step.tier):
-            notifications.append(
-                Notification(user=user, ticket=step.ticket, step=step, title=title, body=body)
-            )
-    Notification.objects.bulk_create(notifications)
+        if not step.superseded:
+            recipients = staff.recipients(step.ticket, step.tier)
+            notices.append(Notice(recipients, message, ticket=step.ticket, step=step))
+    notified = notify_all(notices)
     TicketEvent.objects.bulk_create(events)
-    for clock in clocks:
-        clock.updated_at = now
-    SlaClock.objects.bulk_update(
-        clocks, ["next_step_at", "warned_at", "breached_at", "status", "updated_at"]
-    )
-    result.steps = len(created)
-    result.notifications = len(notifications)
-    result.step_ids = [s.pk for s in created]
-    return result
+    return notified
 
 
 def sweep_due_steps(*, now: datetime | None = None, batch_size: int = 500) -> SweepResult:
@@ -309,67 +330,7 @@ def _sweep(*, now: datetime, batch_size: int) -> SweepResult:
         total.step_ids += result.step_ids
         if len(clocks) < batch_size:
             break
-    if total.notifications:
-        transaction.on_commit(enqueue_delivery)
     return total
-
-
-def enqueue_delivery() -> None:
-    """Ask a worker to send the pending emails now; the next sweep sends them if this fails."""
-    from tickets.tasks import deliver_notifications
-
-    try:
-        deliver_notifications.apply_async(retry=False)
-    except Exception:  # the broker may be down: email waits for the next sweep
-        logger.warning("could not queue notification delivery; the sweep will catch up")
-
-
-# After this many failed attempts a notification stops being retried by email;
-# it stays in the person's in-app list.
-MAX_EMAIL_ATTEMPTS = 5
-
-
-def notifications_deliver(*, limit: int = 200) -> int:
-    """Email the notifications not emailed yet, each once; returns how many were sent.
-
-    Each row is locked, sent and marked in its own transaction, so two workers
-    never send the same one and one refused address cannot hold back or
-    repeat the others. A crash between sending and committing can repeat one
-    email, never lose it (at-least-once).
-    """
-    sent = 0
-    tried: list[int] = []
-    for _attempt in range(limit):
-        with transaction.atomic():
-            notification = (
-                Notification.objects.filter(
-                    emailed_at__isnull=True, email_failures__lt=MAX_EMAIL_ATTEMPTS
-                )
-                .exclude(pk__in=tried)  # a failure waits for the next run, not this loop
-                .select_related("user")
-                .order_by("created_at", "pk")
-                .select_for_update(skip_locked=True, of=("self",))
-                .first()
-            )
-            if notification is None:
-                break
-            tried.append(notification.pk)
-            try:
-                if notification.user.email:
-                    send_mail(
-                        notification.title,
-                        notification.body,
-                        settings.DEFAULT_FROM_EMAIL,
-                        [notification.user.email],
-                        fail_silently=False,
-                    )
-                    sent += 1
-                notification.emailed_at = timezone.now()
-            except Exception as exc:  # any mail failure: count it, go on with the others
-                logger.warning("email for notification %s failed: %s", notification.pk, exc)
-                notification.email_failures += 1
-            notification.save(update_fields=["emailed_at", "email_failures", "updated_at"])
-    return sent
 
 
 @transaction.atomic

@@ -1,9 +1,15 @@
-"""Celery tasks: thin wrappers over the services, which commands can run as well."""
+"""Celery tasks: thin wrappers over the services, which commands can run as well.
+
+Services queue these by name (core.queue), never by importing this module.
+"""
 
 from celery import shared_task
 
-from tickets.escalation import notifications_deliver, sweep_due_steps
+from tickets.calendar_years import calendar_clocks_recompute as recompute
+from tickets.calendar_years import holiday_years_remind as remind
+from tickets.escalation import sweep_due_steps
 from tickets.heartbeats import heartbeat_record
+from tickets.mail import notifications_deliver
 from tickets.models import Heartbeat
 
 
@@ -21,15 +27,11 @@ def deliver_notifications() -> int:
 
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def calendar_clocks_recompute(calendar_id: int, changes: list[dict]) -> int:
-    from tickets.calendar_years import calendar_clocks_recompute as recompute
-
     return recompute(calendar_id=calendar_id, changes=changes)
 
 
 @shared_task(ignore_result=True)
 def holiday_years_remind() -> int:
-    from tickets.calendar_years import holiday_years_remind as remind
-
     return remind()
 
 

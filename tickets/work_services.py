@@ -28,7 +28,7 @@ from tickets.models import (
     WorkLog,
 )
 from tickets.selectors import ticket_visible
-from tickets.services import ticket_transition
+from tickets.services.transitions import ticket_transition
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 # A browser's position fix is metres to a few kilometres; beyond this it is not a fix.

@@ -11,9 +11,9 @@ from accounts.models import User
 from contracts.models import Contract
 from tests.images import tiny_png
 from tickets.models import CheckIn, SignOff, Ticket
-from tickets.services import (
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import (
     ticket_acknowledge,
-    ticket_create,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,

@@ -51,7 +51,8 @@ def test_a_page_uploaded_as_a_photo_is_refused(client, world, checklist):
 
 
 def test_an_uploaded_page_is_downloaded_never_shown(client, world):
-    from tickets.services import ticket_attach, ticket_create
+    from tickets.services.attachments import ticket_attach
+    from tickets.services.creation import ticket_create
 
     ticket = ticket_create(
         created_by=world["agent"],

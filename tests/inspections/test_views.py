@@ -184,9 +184,9 @@ def test_other_organisation_gets_404_everywhere(client, world, checklist):
 
 
 def test_report_pdf_download(client, world, checklist):
-    documents = pytest.importorskip("reports.documents")
-    if not hasattr(documents, "inspection_report_pdf"):
-        pytest.skip("reports.documents.inspection_report_pdf is not written yet")
+    report = pytest.importorskip("reports.documents.inspection")
+    if not hasattr(report, "inspection_report_pdf"):
+        pytest.skip("reports.documents.inspection.inspection_report_pdf is not written yet")
     inspection = approved(world, checklist, date(2026, 3, 9))
     for user in (world["customer_user"], world["manager"]):
         client.force_login(user)

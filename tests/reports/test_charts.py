@@ -2,7 +2,8 @@
 
 import xml.etree.ElementTree as ET
 
-from reports.charts import FONT_FAMILY, Bar, Series, bar_chart, format_percent, trend_chart
+from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
+from reports.svg import FONT_FAMILY
 
 SVG = "{http://www.w3.org/2000/svg}"
 

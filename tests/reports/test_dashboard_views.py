@@ -10,13 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.sla_stats import Period
+from reports.sla.period import Period
 from tests.factories import UserFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
 from tickets.models import EscalationStep
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 # The world of the ticket tests: one customer with a warranty contract, staff of every tier.
 branch = tickets_conftest.branch

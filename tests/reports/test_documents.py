@@ -20,11 +20,16 @@ from inspections.models import (
     InspectionResult,
     Rectification,
 )
-from reports import documents
+from reports.documents.daily_repair import daily_repair_csv, daily_repair_pdf
+from reports.documents.formats import csv_bytes
+from reports.documents.inspection import inspection_context, inspection_report_pdf
+from reports.documents.satisfaction import satisfaction_year_pdf
+from reports.documents.sla_month import sla_month_context, sla_month_csv, sla_month_pdf
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.models import FaultReport, SlaClock
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 branch = tickets_conftest.branch
 staff = tickets_conftest.staff
@@ -259,7 +264,7 @@ def inspected(world):
 def test_inspection_report_has_chinese_text_figures_font_and_pages(
     inspected, tmp_path, artifacts_dir
 ):
-    pdf = documents.inspection_report_pdf(inspected)
+    pdf = inspection_report_pdf(inspected)
     save_pages(pdf, artifacts_dir, "inspection-report")
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)
@@ -281,7 +286,7 @@ def test_inspection_report_has_chinese_text_figures_font_and_pages(
 
 
 def test_inspection_summary_counts_changes_against_last_time(inspected):
-    context = documents.inspection_context(inspected)
+    context = inspection_context(inspected)
     summary = context["summary"]
     assert (summary["items"], summary["checked"], summary["anomalies"]) == (6, 6, 2)
     changed = [row.item.text for row in summary["changed"]]
@@ -292,7 +297,7 @@ def test_inspection_summary_counts_changes_against_last_time(inspected):
 
 def test_first_inspection_says_there_is_nothing_to_compare(world, tmp_path):
     inspection = inspection_done(world, checklist(), due_on=date(2026, 11, 3), signed=False)
-    text = pdf_text(documents.inspection_report_pdf(inspection), tmp_path)
+    text = pdf_text(inspection_report_pdf(inspection), tmp_path)
     assert "nothing to compare" in text
     assert "Not signed yet" in text
 
@@ -338,7 +343,7 @@ NOW = shanghai(2026, 11, 10, 12, 30)
 def test_sla_month_pdf_shows_compliance_tickets_and_inspections(
     world, month_tickets, inspected, tmp_path, artifacts_dir
 ):
-    pdf = documents.sla_month_pdf(year=2026, month=11, now=NOW)
+    pdf = sla_month_pdf(year=2026, month=11, now=NOW)
     save_pages(pdf, artifacts_dir, "sla-month")
     text = pdf_text(pdf, tmp_path)
     assert "Monthly SLA report 2026-11" in text
@@ -355,7 +360,7 @@ def test_sla_month_pdf_shows_compliance_tickets_and_inspections(
 
 
 def test_sla_month_csv_has_translated_header_and_one_row_per_ticket(world, month_tickets):
-    rows = read_csv(documents.sla_month_csv(year=2026, month=11, now=NOW))
+    rows = read_csv(sla_month_csv(year=2026, month=11, now=NOW))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Ticket", "Customer", "Contract", "Site"]
     assert "Response: outcome" in header
@@ -367,15 +372,15 @@ def test_sla_month_csv_has_translated_header_and_one_row_per_ticket(world, month
 
 def test_sla_month_csv_header_is_translated(world, month_tickets):
     with translation.override("zh-hans"):
-        header = read_csv(documents.sla_month_csv(year=2026, month=11, now=NOW))[0]
+        header = read_csv(sla_month_csv(year=2026, month=11, now=NOW))[0]
     with translation.override("en"):
-        english = read_csv(documents.sla_month_csv(year=2026, month=11, now=NOW))[0]
+        english = read_csv(sla_month_csv(year=2026, month=11, now=NOW))[0]
     assert len(header) == len(english)
 
 
 def test_sla_month_for_another_customer_is_empty(world, month_tickets):
     other = world["other_contract"].customer
-    rows = read_csv(documents.sla_month_csv(year=2026, month=11, customer=other.pk, now=NOW))
+    rows = read_csv(sla_month_csv(year=2026, month=11, customer=other.pk, now=NOW))
     assert rows[1:] == []
 
 
@@ -407,7 +412,7 @@ def repaired(world):
 
 
 def test_daily_repair_pdf_and_csv(world, repaired, tmp_path, artifacts_dir):
-    pdf = documents.daily_repair_pdf(day=date(2026, 11, 10))
+    pdf = daily_repair_pdf(day=date(2026, 11, 10))
     save_pages(pdf, artifacts_dir, "daily-repair")
     text = pdf_text(pdf, tmp_path)
     assert "Daily repair report 2026-11-10" in text
@@ -417,7 +422,7 @@ def test_daily_repair_pdf_and_csv(world, repaired, tmp_path, artifacts_dir):
     assert "Tickets handled: 2" in text
     assert_cjk_embedded(pdf, tmp_path)
 
-    rows = read_csv(documents.daily_repair_csv(day=date(2026, 11, 10)))
+    rows = read_csv(daily_repair_csv(day=date(2026, 11, 10)))
     assert rows[0][:3] == ["Engineer", "Ticket", "Customer"]
     assert [r[1] for r in rows[1:]] == [t.number for t in repaired]
     assert rows[1][8:10] == ["控制器电源模块损坏", "更换电源模块"]
@@ -428,7 +433,7 @@ def test_daily_repair_csv_escapes_a_formula_in_a_fault_cause(world, repaired):
     FaultReport.objects.filter(ticket=repaired[0]).update(
         cause='=HYPERLINK("http://evil.example/","click")', solution="@SUM(A1:A2)"
     )
-    rows = read_csv(documents.daily_repair_csv(day=date(2026, 11, 10)))
+    rows = read_csv(daily_repair_csv(day=date(2026, 11, 10)))
     assert rows[1][8] == '\'=HYPERLINK("http://evil.example/","click")'
     assert rows[1][9] == "'@SUM(A1:A2)"
     # What was not a formula is written as it was.
@@ -436,7 +441,7 @@ def test_daily_repair_csv_escapes_a_formula_in_a_fault_cause(world, repaired):
 
 
 def test_csv_cells_starting_like_a_formula_are_escaped_and_numbers_kept():
-    data = documents.csv_bytes(
+    data = csv_bytes(
         ["name", "n"],
         [["+1 call", -3], ["-x", Decimal("-1.5")], ["\tTab", 0], ["\rCR", None], ["ok", 2]],
     )
@@ -451,9 +456,9 @@ def test_csv_cells_starting_like_a_formula_are_escaped_and_numbers_kept():
 
 
 def test_daily_repair_of_a_quiet_day_is_empty_but_valid(world, tmp_path):
-    text = pdf_text(documents.daily_repair_pdf(day=date(2026, 11, 9)), tmp_path)
+    text = pdf_text(daily_repair_pdf(day=date(2026, 11, 9)), tmp_path)
     assert "No ticket was handled" in text
-    assert read_csv(documents.daily_repair_csv(day=date(2026, 11, 9)))[1:] == []
+    assert read_csv(daily_repair_csv(day=date(2026, 11, 9)))[1:] == []
 
 
 # Yearly satisfaction ---------------------------------------------------------------------------
@@ -506,7 +511,7 @@ def satisfaction_rows(world, *, year=2026):
 
 def test_satisfaction_year_pdf(world, tmp_path, artifacts_dir):
     satisfaction_rows(world)
-    pdf = documents.satisfaction_year_pdf(year=2026)
+    pdf = satisfaction_year_pdf(year=2026)
     save_pages(pdf, artifacts_dir, "satisfaction-year")
     text = pdf_text(pdf, tmp_path)
     assert "Satisfaction analysis 2026" in text
@@ -524,15 +529,13 @@ def test_satisfaction_year_pdf(world, tmp_path, artifacts_dir):
 
 def test_satisfaction_year_for_one_customer(world, tmp_path):
     satisfaction_rows(world)
-    text = pdf_text(
-        documents.satisfaction_year_pdf(year=2026, customer=world["customer"]), tmp_path
-    )
+    text = pdf_text(satisfaction_year_pdf(year=2026, customer=world["customer"]), tmp_path)
     assert "Surveys answered: 2 of 2" in text
     assert "青川市文化和旅游局" not in text
 
 
 def test_clock_outcomes_follow_the_dashboard_rules(world, month_tickets):
-    context = documents.sla_month_context(year=2026, month=11, now=NOW)
+    context = sla_month_context(year=2026, month=11, now=NOW)
     response = next(c for c in context["compliance"] if c["kind"] == SlaClock.Kind.RESPONSE)
     assert (response["value"].met, response["value"].breached) == (3, 1)
     assert response["percent"] == "75 %"
@@ -552,13 +555,13 @@ def test_sla_month_states_how_late_escalations_were_noticed(world, month_tickets
     )
     assert late_warning.lateness_seconds == 900
 
-    detection = documents.sla_month_context(year=2026, month=11, now=NOW)["detection"]
+    detection = sla_month_context(year=2026, month=11, now=NOW)["detection"]
     lateness = sorted(step.lateness_seconds for step in steps)
     assert detection.steps == len(lateness) >= 3
     assert detection.maximum == max(lateness)
     assert detection.late == sum(1 for value in lateness if value > 60)
 
     with translation.override("en"):
-        text = pdf_text(documents.sla_month_pdf(year=2026, month=11, now=NOW), tmp_path)
+        text = pdf_text(sla_month_pdf(year=2026, month=11, now=NOW), tmp_path)
     assert f"Detection latency of {len(lateness)} escalation steps" in " ".join(text.split())
     assert "recorded more than a minute late" in text

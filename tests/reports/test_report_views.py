@@ -10,6 +10,7 @@ from django.utils import translation
 
 from reports.models import ReportJob
 from reports.rendering import report_job_request, report_job_run, report_jobs_run_queued
+from servicedesk.celery import app
 from tests.reports import test_documents as documents_tests
 from tests.reports.test_documents import pdf_text, read_csv
 
@@ -126,9 +127,7 @@ def test_monthly_sla_job_goes_queued_to_done_and_downloads(
     client, world, month_tickets, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(
-        "reports.tasks.report_render.apply_async", lambda args, **kw: queued.append(args)
-    )
+    monkeypatch.setattr(app, "send_task", lambda name, args, **kw: queued.append(args))
     manager = client_for(client, world["manager"])
     with django_capture_on_commit_callbacks(execute=True):
         response = manager.post(
@@ -177,7 +176,7 @@ def test_a_job_that_fails_records_the_error_and_never_raises(world, monkeypatch)
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("reports.documents.sla_month_pdf", broken)
+    monkeypatch.setattr("reports.documents.sla_month.sla_month_pdf", broken)
     report_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and "disk full" in job.error and not job.file
@@ -192,7 +191,7 @@ def test_with_the_broker_down_the_job_stays_queued_and_the_command_renders_it(
     def down(*args, **kwargs):
         raise OSError("connection refused")
 
-    monkeypatch.setattr("reports.tasks.report_render.apply_async", down)
+    monkeypatch.setattr(app, "send_task", down)
     with django_capture_on_commit_callbacks(execute=True):
         job = report_job_request(
             user=world["manager"], kind="daily_repair", format="csv", params={"day": "2026-11-10"}

@@ -8,25 +8,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from contracts.phases import Phase
-from reports.sla_stats import (
-    Period,
-    StatFilters,
-    at_risk_now,
-    breached_open_now,
-    breaches,
-    compliance,
-    compliance_by,
-    durations,
-    percentile,
-    sla_report,
-    tickets_in,
-    weekly_trend,
-)
+from reports.sla.compliance import compliance, compliance_by, weekly_trend
+from reports.sla.durations import durations, percentile
+from reports.sla.lists import at_risk_now, breached_open_now, breaches
+from reports.sla.period import Period, StatFilters, tickets_in
+from reports.sla.report import sla_report
 from tests.factories import ServiceTermsFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch, ticket_transition
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch, ticket_transition
 
 # The world of the ticket tests: one customer with a warranty contract, staff of every tier.
 branch = tickets_conftest.branch

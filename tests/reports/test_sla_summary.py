@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from contracts.phases import Phase
-from reports.documents import sla_month_context, sla_month_csv
+from reports.documents.sla_month import sla_month_context, sla_month_csv
 from tests.factories import ServiceTermsFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.models import Outcome, SlaClock, clock_outcome
-from tickets.services import ticket_acknowledge, ticket_create, ticket_transition
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_transition
 
 # The world of the ticket tests: one customer with a warranty contract, staff of every tier.
 branch = tickets_conftest.branch

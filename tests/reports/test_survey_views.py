@@ -12,7 +12,7 @@ from reports.models import Question, Questionnaire, ReturnVisit, Survey
 from reports.surveys import surveys_send_due
 from tests.tickets import conftest as tickets_conftest
 from tickets.models import Ticket
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 
 branch = tickets_conftest.branch
 staff = tickets_conftest.staff

@@ -12,10 +12,10 @@ from django.utils import translation
 from accounts.roles import Role
 from contracts.phases import AfterWarranty
 from reports.models import Question, Questionnaire, ReturnVisit, Survey
+from reports.satisfaction import satisfaction_year
 from reports.surveys import (
     half_year_of,
     return_visit_record,
-    satisfaction_year,
     survey_answer,
     surveys_send_due,
 )
@@ -23,7 +23,7 @@ from tests.factories import ContactFactory, ContractFactory, UserFactory
 from tests.tickets import conftest as tickets_conftest
 from tests.tickets.conftest import shanghai
 from tickets.models import Notification, Rating, Ticket
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 
 branch = tickets_conftest.branch
 staff = tickets_conftest.staff

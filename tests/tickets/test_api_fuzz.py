@@ -30,7 +30,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
 CHECKS = [

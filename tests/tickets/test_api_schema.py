@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tickets.api.transitions import API_ACTIONS
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 
 pytestmark = pytest.mark.django_db
 

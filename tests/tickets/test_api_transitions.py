@@ -15,12 +15,8 @@ from tests.images import tiny_png
 from tests.tickets.conftest import shanghai
 from tickets.api.transitions import API_ACTIONS
 from tickets.models import CheckIn, SlaClock, Ticket, TicketEvent
-from tickets.services import (
-    TRANSITION_EFFECTS,
-    ticket_acknowledge,
-    ticket_create,
-    ticket_dispatch,
-)
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import TRANSITION_EFFECTS, ticket_acknowledge, ticket_dispatch
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from PIL import Image
 
 from core import inputs, uploads
 from tickets.models import Attachment, CheckIn, State, Ticket, TicketEvent, WorkLog
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 pytestmark = pytest.mark.django_db
 NUL = "bad\x00note"

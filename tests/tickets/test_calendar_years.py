@@ -24,7 +24,7 @@ from servicedesk.celery import app
 from tickets.calendar_years import clock_moved_text, holiday_years_remind
 from tickets.clocks import clock_stop
 from tickets.models import Notification, TicketEvent
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 from tickets.tasks import holiday_years_remind as remind_task
 
 from .conftest import shanghai

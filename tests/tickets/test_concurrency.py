@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from core.errors import TransitionConflict
 from tickets.models import EscalationStep, Notification, Ticket
-from tickets.services import ticket_create, ticket_transition
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_transition
 
 ROOT = Path(__file__).resolve().parents[2]
 

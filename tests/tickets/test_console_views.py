@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tickets.models import Comment, State, Ticket
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +221,7 @@ def test_queue_filters_and_order(client, world):
 def test_files_are_served_only_to_people_who_may_see_the_ticket(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tickets.services import ticket_attach
+    from tickets.services.attachments import ticket_attach
 
     ticket = _ticket(world)
     attachment = ticket_attach(

@@ -7,7 +7,7 @@ import pytest
 
 from tests.tickets.conftest import shanghai
 from tickets.models import Outcome, SlaClock, Ticket, clock_outcome
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,7 @@ def _p3(world, at):
 
 def test_a_deadline_passed_before_a_pause_stays_breached(world):
     """P3 response: 30 min on 7×24; paused 40 min in, before the sweep noticed."""
-    from tickets.services import ticket_acknowledge, ticket_transition
+    from tickets.services.transitions import ticket_acknowledge, ticket_transition
 
     at = NOW - 2 * H
     ticket = _p3(world, at)
@@ -176,7 +176,7 @@ def test_a_deadline_passed_before_a_pause_stays_breached(world):
 
 
 def test_a_ticket_cancelled_after_a_deadline_keeps_the_breach(world):
-    from tickets.services import ticket_transition
+    from tickets.services.transitions import ticket_transition
 
     at = NOW - 2 * H
     ticket = _p3(world, at)

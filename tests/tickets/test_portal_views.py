@@ -23,9 +23,9 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
-from tickets.services import (
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import (
     ticket_acknowledge,
-    ticket_create,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,

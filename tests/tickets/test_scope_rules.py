@@ -7,7 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tickets.models import TicketEvent
-from tickets.services import ticket_acknowledge, ticket_create, ticket_dispatch
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from core.errors import TransitionConflict, TransitionForbidden
 from tests.factories import ContractFactory, CustomerFactory, ServiceTermsFactory
 from tests.tickets.conftest import shanghai
 from tickets.models import SlaClock, State, TicketEvent
-from tickets.services import (
+from tickets.services.creation import ticket_create
+from tickets.services.priority import ticket_change_priority
+from tickets.services.transitions import (
     ticket_acknowledge,
-    ticket_change_priority,
-    ticket_create,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,

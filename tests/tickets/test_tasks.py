@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from servicedesk.celery import app
 from tests.brokers import broker_down, needs_redis
-from tickets.escalation import notifications_deliver, sweep_due_steps
+from tickets.escalation import sweep_due_steps
+from tickets.mail import notifications_deliver
 from tickets.models import EscalationStep, Notification
-from tickets.services import ticket_create
+from tickets.services.creation import ticket_create
 from tickets.tasks import sla_sweep
 
 # The read and write URLs are copied from broker_url when the app starts:

@@ -12,7 +12,9 @@ from rest_framework.test import APIClient
 from tests.images import tiny_png
 from tickets.escalation import sweep_due_steps
 from tickets.models import CheckIn, ClockPause, EscalationStep, Notification
-from tickets.services import ticket_acknowledge, ticket_attach, ticket_create, ticket_dispatch
+from tickets.services.attachments import ticket_attach
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
 from tickets.work_services import comment_add, ticket_check_in
 
 pytestmark = pytest.mark.django_db

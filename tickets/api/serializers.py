@@ -27,7 +27,7 @@ from tickets.models import (
     clock_outcome,
 )
 from tickets.selectors import FILE_SOURCES
-from tickets.services import REPORT_FIELDS, transitions_available
+from tickets.services.transitions import REPORT_FIELDS, transitions_available
 
 
 class ClockSerializer(serializers.ModelSerializer):
@@ -356,6 +356,10 @@ class EscalationSerializer(serializers.ModelSerializer):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    # In the reader's language: the stored message rendered for this request.
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "ticket", "step", "title", "body", "read_at", "created_at"]

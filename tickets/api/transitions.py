@@ -1,6 +1,6 @@
 """The API's workflow actions, generated from the one transition table.
 
-Every transition in `tickets.services.TRANSITION_EFFECTS` is
+Every transition in `tickets.services.transitions.TRANSITION_EFFECTS` is
 `POST /api/tickets/{id}/<name>/` with a `note`. The few that need more name
 their request serializer and the service that takes it here, the same service
 the pages call; `change_priority` is not a state change but is offered the same
@@ -20,9 +20,9 @@ from tickets.api.serializers import (
     ResolveSerializer,
 )
 from tickets.models import Ticket
-from tickets.services import (
+from tickets.services.priority import ticket_change_priority
+from tickets.services.transitions import (
     TRANSITION_EFFECTS,
-    ticket_change_priority,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,

@@ -29,7 +29,8 @@ from tickets.api.transitions import API_ACTIONS, ApiAction
 from tickets.escalation import escalation_acknowledge
 from tickets.models import CheckIn, ClockPause, EscalationStep, Notification, SlaClock, Ticket
 from tickets.selectors import ticket_records_visible_to, tickets_visible_to
-from tickets.services import ticket_attach, ticket_create
+from tickets.services.attachments import ticket_attach
+from tickets.services.creation import ticket_create
 from tickets.work_services import comment_add
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Tier
+from core.translatable import Message
 
 
 class EscalationRule(models.Model):
@@ -139,7 +140,13 @@ class EscalationStep(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message, also sent by email; one per person and escalation step."""
+    """An in-app message, also sent by e-mail; one per person and escalation step or key.
+
+    Written by tickets.notify alone. `message` keeps the text untranslated, so
+    each reader sees it in their own language (`display_title`, `display_body`);
+    `title` and `body` hold it as written in the site's language, which is all
+    that notifications written before `message` existed have.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -171,9 +178,21 @@ class Notification(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    message = models.JSONField(
+        _("untranslated message"),
+        default=dict,
+        blank=True,
+        help_text=_("The title and body as msgids with their parameters."),
+    )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
     email_failures = models.PositiveSmallIntegerField(_("failed email attempts"), default=0)
+    email_due_at = models.DateTimeField(
+        _("e-mail due at"),
+        null=True,
+        blank=True,
+        help_text=_("When the e-mail is to be sent or tried again; empty once sent or given up."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -196,11 +215,21 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
             models.Index(
-                fields=["created_at"],
-                name="notification_unsent",
-                condition=models.Q(emailed_at__isnull=True),
+                fields=["email_due_at"],
+                name="notification_email_due",
+                condition=models.Q(email_due_at__isnull=False),
             ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language."""
+        return Message.from_json(self.message).title_text() if self.message else self.title
+
+    @property
+    def display_body(self) -> str:
+        """The body in the active language."""
+        return Message.from_json(self.message).body_text() if self.message else self.body

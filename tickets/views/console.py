@@ -20,7 +20,8 @@ from tickets.forms import CallForm
 from tickets.models import Kind, Outcome, State, Ticket
 from tickets.models.clocks import ticket_alert
 from tickets.selectors import caller_lookup, queue_page, queue_tickets
-from tickets.services import ticket_acknowledge, ticket_create
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_acknowledge
 
 QUEUE_FILTERS = ["state", "priority", "kind", "customer", "branch", "engineer"]
 # A hotline agent works the top of the queue; fifty rows fit two screens.

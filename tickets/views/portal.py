@@ -34,7 +34,9 @@ from tickets.models import (
 )
 from tickets.portal_forms import PortalRequestForm, RatingForm, ReplyForm
 from tickets.selectors import clocks_prefetch, ticket_by_number, tickets_visible_to
-from tickets.services import ticket_attach, ticket_create, ticket_transition, transitions_available
+from tickets.services.attachments import ticket_attach
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_transition, transitions_available
 from tickets.timeline import ticket_timeline
 from tickets.work_services import comment_add, rating_submit, remote_access_decide
 

@@ -20,10 +20,10 @@ from tickets import permissions as may
 from tickets.forms import CommentForm, FaultReportForm, RemoteRequestForm
 from tickets.models import State, Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
-from tickets.services import (
+from tickets.services.attachments import ticket_attach
+from tickets.services.priority import ticket_change_priority
+from tickets.services.transitions import (
     ACTION_LABELS,
-    ticket_attach,
-    ticket_change_priority,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,

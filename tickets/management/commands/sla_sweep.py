@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from tickets.escalation import notifications_deliver, sweep_due_steps
+from tickets.escalation import sweep_due_steps
+from tickets.mail import notifications_deliver
 
 
 class Command(BaseCommand):

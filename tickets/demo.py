@@ -1,0 +1,99 @@
+"""Demo tickets: a queue with something in every state, worked through the real services.
+
+Loading twice changes nothing: the first demo ticket found means they are all there.
+"""
+
+from datetime import datetime, timedelta
+
+from accounts.models import User
+from contracts.models import Contract
+from tickets.escalation import sweep_due_steps
+from tickets.models import Ticket
+from tickets.services.creation import ticket_create
+from tickets.services.transitions import ticket_dispatch, ticket_resolve, ticket_transition
+from tickets.work_services import ticket_check_in
+
+# (contract, site, kind, priority, summary, minutes ago, steps taken)
+DEMO_TICKETS = [
+    ("DJ-2024-017", "调度中心", "fault", "P1", "调度大屏画面冻结，数据不刷新", 20, []),
+    (
+        "DJ-2024-017",
+        "第二水厂",
+        "fault",
+        "P2",
+        "二水厂数据采集网关离线",
+        150,
+        ["acknowledge", "dispatch"],
+    ),
+    ("QC-2021-042", "数字文化馆", "fault", "P1", "自助服务一体机无法开机", 300, ["acknowledge"]),
+    (
+        "BC-2026-003",
+        "生产指挥中心",
+        "consultation",
+        "P3",
+        "如何导出上月产量报表",
+        90,
+        ["acknowledge", "resolve"],
+    ),
+    ("NH-2022-008", "水库监测站", "fault", "P2", "渗压遥测终端数据中断", 60, []),
+    ("DJ-2024-017", "调度中心", "change_request", "P3", "新增水质超标短信告警", 240, []),
+    (
+        "DJ-2024-017",
+        "调度中心",
+        "fault",
+        "P2",
+        "历史曲线查询超时",
+        60 * 24 * 6,
+        ["acknowledge", "dispatch", "depart", "check_in", "resolve", "close"],
+    ),
+]
+
+
+def demo_tickets(*, now: datetime) -> None:
+    """A queue with something in every state: at risk, breached, on site, not covered, closed."""
+    if Ticket.objects.filter(summary=DEMO_TICKETS[0][4]).exists():
+        return
+    agent = User.objects.get(username="agent")
+    engineer = User.objects.get(username="engineer")
+    report = {
+        "symptoms": "用户反馈查询无响应",
+        "analysis": "数据库慢查询日志显示全表扫描",
+        "cause": "历史表缺少时间索引",
+        "solution": "增加索引并重建统计信息",
+        "prevention": "每月巡检慢查询日志",
+    }
+    for number, site_name, kind, priority, summary, minutes_ago, steps in DEMO_TICKETS:
+        contract = Contract.objects.get(number=number)
+        reported = now - timedelta(minutes=minutes_ago)
+        ticket = ticket_create(
+            created_by=agent,
+            contract=contract,
+            site=contract.sites.get(name=site_name),
+            kind=kind,
+            priority=priority,
+            summary=summary,
+            channel="phone",
+            reported_at=reported,
+            now=reported,
+        )
+        moment = reported
+        for step in steps:
+            moment += timedelta(minutes=min(25, minutes_ago // (len(steps) + 1)))
+            if step == "dispatch":
+                ticket_dispatch(ticket_id=ticket.pk, user=agent, engineer=engineer, now=moment)
+            elif step == "resolve":
+                ticket_resolve(ticket_id=ticket.pk, user=agent, report=report, now=moment)
+            elif step == "check_in":
+                # The same service as the page and the API, so the demo has a CheckIn too.
+                ticket_check_in(
+                    ticket=ticket,
+                    user=engineer,
+                    latitude="23.12",
+                    longitude="113.26",
+                    accuracy="15",
+                    now=moment,
+                )
+            else:
+                user = engineer if step == "depart" else agent
+                ticket_transition(ticket_id=ticket.pk, name=step, user=user, now=moment)
+    sweep_due_steps(now=now)

@@ -1,0 +1,134 @@
+"""The e-mail channel of notifications: each sent once, in batches, retried with backoff.
+
+A notification for someone with an address waits with `email_due_at` set.
+One delivery run costs the same per message whatever the backlog:
+
+- claim: one statement takes up to a batch of due rows (`FOR UPDATE SKIP
+  LOCKED`, so deliverers running at once never take the same row) and moves
+  their due time a lease ahead: a deliverer that dies before marking leaves
+  them to be claimed again when the lease ends, so an e-mail can repeat,
+  never be lost;
+- send: the whole batch over one connection to the mail server;
+- mark: one statement records the batch, sent or failed. A failed e-mail is
+  tried again after a delay that doubles with each failure; after
+  MAX_EMAIL_ATTEMPTS it is given up, and stays in the person's notifications.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
+from django.utils import timezone, translation
+
+from tickets.models import Notification
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+# A claimed batch is sent well within this; past it the claim lapses and another run sends it.
+LEASE = timedelta(minutes=10)
+# The first retry waits this long, each later one twice as long as the one before, up to the cap.
+BACKOFF = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=1)
+# 1 + 2 + 4 + ... minutes: the mail server may be away about two hours before an e-mail is given up.
+MAX_EMAIL_ATTEMPTS = 8
+
+_CLAIM_SQL = """UPDATE {table} SET email_due_at = %(lease)s
+WHERE id IN (
+    SELECT id FROM {table}
+    WHERE email_due_at <= %(now)s
+    ORDER BY email_due_at, id
+    LIMIT %(limit)s
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id
+"""
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long to wait after the `failures`-th failed attempt before the next."""
+    return min(BACKOFF * 2 ** (failures - 1), BACKOFF_CAP)
+
+
+def notifications_deliver(*, now: datetime | None = None, limit: int = BATCH) -> int:
+    """Send one batch of the e-mails due; returns how many were sent."""
+    now = now or timezone.now()
+    lease = now + LEASE
+    batch = _claim(now=now, lease=lease, limit=limit)
+    if not batch:
+        return 0
+    sent, failed = _send(batch)
+    _mark(batch, lease=lease, sent=sent, failed=failed, now=now)
+    return len(sent)
+
+
+def _claim(*, now: datetime, lease: datetime, limit: int) -> list[Notification]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL.format(table=connection.ops.quote_name(Notification._meta.db_table)),
+            {"lease": lease, "now": now, "limit": limit},
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
+    return list(Notification.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
+
+
+def _send(batch: list[Notification]) -> tuple[set[int], set[int]]:
+    """Send over one connection; returns the ids sent and the ids that failed."""
+    sent: set[int] = set()
+    failed: set[int] = set()
+    mailer = get_connection(fail_silently=False)
+    try:
+        mailer.open()
+    except Exception as exc:  # the server is away: the whole batch waits for its retry
+        logger.warning("mail server unreachable; %s e-mails wait: %s", len(batch), exc)
+        return sent, {n.pk for n in batch}
+    try:
+        # People keep no language of their own (accounts.User has none; pages follow
+        # the browser), so e-mail is written in the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            for notification in batch:
+                if not notification.user.email:
+                    continue  # the address was removed meanwhile: nothing to send
+                try:
+                    mailer.send_messages([_email(notification)])
+                except Exception as exc:  # this address or message: the others go on
+                    logger.warning("e-mail of notification %s failed: %s", notification.pk, exc)
+                    failed.add(notification.pk)
+                else:
+                    sent.add(notification.pk)
+    finally:
+        mailer.close()
+    return sent, failed
+
+
+def _email(notification: Notification) -> EmailMessage:
+    return EmailMessage(
+        subject=notification.display_title,
+        body=notification.display_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.user.email],
+    )
+
+
+def _mark(batch, *, lease: datetime, sent: set[int], failed: set[int], now: datetime) -> None:
+    """Record the batch in one statement; a claim that lapsed meanwhile is left to its new owner."""
+    retry = {
+        n.pk: now + retry_delay(n.email_failures + 1)
+        for n in batch
+        if n.pk in failed and n.email_failures + 1 < MAX_EMAIL_ATTEMPTS
+    }
+    Notification.objects.filter(pk__in=[n.pk for n in batch], email_due_at=lease).update(
+        emailed_at=Case(*[When(pk=pk, then=Value(now)) for pk in sent], default=F("emailed_at")),
+        email_failures=Case(
+            *[When(pk=pk, then=F("email_failures") + 1) for pk in failed],
+            default=F("email_failures"),
+            output_field=PositiveSmallIntegerField(),
+        ),
+        email_due_at=Case(*[When(pk=pk, then=Value(due)) for pk, due in retry.items()]),
+        updated_at=now,
+    )

@@ -1,0 +1,107 @@
+"""Telling people: the one service that writes notifications, and queues their e-mail.
+
+Escalation steps, calendar-year reminders, inspections and surveys all call
+`notify`; nothing else writes Notification rows. Each notification is shown
+in the person's list of notifications (the in-app channel) and sent by
+e-mail (tickets/mail.py, the e-mail channel) to those who have an address.
+
+A notification keeps its message untranslated (core.translatable.Message),
+so pages, the API and e-mails render it in their reader's language; the
+`title` and `body` columns keep it as written in the site's language, for
+the admin and for notifications older than that.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+from accounts.models import User
+from core.queue import task_send_on_commit
+from core.translatable import Message
+from tickets.models import EscalationStep, Notification, Ticket
+
+DELIVER_TASK = "tickets.tasks.deliver_notifications"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for a set of people, about a ticket or an escalation step if any.
+
+    With a `key`, each person gets the message once, however often it is sent.
+    """
+
+    users: Iterable[User | None]
+    message: Message
+    ticket: Ticket | None = None
+    step: EscalationStep | None = None
+    key: str = ""
+
+
+def notify(
+    users: Iterable[User | None],
+    message: Message,
+    *,
+    ticket: Ticket | None = None,
+    step: EscalationStep | None = None,
+    key: str = "",
+) -> int:
+    """Notify each active person in `users` once; returns how many notifications were written."""
+    return notify_all([Notice(users, message, ticket=ticket, step=step, key=key)])
+
+
+def notify_all(notices: Iterable[Notice]) -> int:
+    """Write the notifications of several notices in one statement (a sweep's batch).
+
+    Nobody is told twice about one step or one key: people already told are
+    skipped, and the unique constraints drop a row a concurrent run wrote
+    first. Inactive people and empty places (no engineer yet) are skipped.
+    The e-mails are queued when the transaction commits.
+    """
+    notices = list(notices)
+    told = _already_told(notices)
+    now = timezone.now()
+    rows = []
+    # The stored title and body are the site's language, whoever triggered the message.
+    with translation.override(settings.LANGUAGE_CODE):
+        for notice in notices:
+            stored = notice.message.to_json()
+            title, body = notice.message.title_text(), notice.message.body_text()
+            for user in _people(notice.users):
+                if (user.pk, notice.key) in told:
+                    continue
+                rows.append(
+                    Notification(
+                        user=user,
+                        ticket=notice.ticket,
+                        step=notice.step,
+                        key=notice.key,
+                        title=title[: Notification._meta.get_field("title").max_length],
+                        body=body,
+                        message=stored,
+                        email_due_at=now if user.email else None,
+                    )
+                )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if any(row.email_due_at for row in rows):
+        task_send_on_commit(DELIVER_TASK)
+    return len(rows)
+
+
+def _people(users: Iterable[User | None]) -> list[User]:
+    seen: set[int] = set()
+    people = []
+    for user in users:
+        if user is None or not user.is_active or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        people.append(user)
+    return people
+
+
+def _already_told(notices: list[Notice]) -> set[tuple[int, str]]:
+    keys = {notice.key for notice in notices if notice.key}
+    if not keys:
+        return set()
+    return set(Notification.objects.filter(key__in=keys).values_list("user_id", "key"))

@@ -1,0 +1,1 @@
+"""Writes on tickets with their rules, by subject: creation, transitions, priority, files."""

@@ -1,0 +1,319 @@
+"""The workflow of a ticket: every transition, its effect on the clocks, and its event.
+
+Each transition locks the ticket row, lets django-fsm check and change the
+state, applies the effect on the SLA clocks, and records an event, all in one
+transaction: a refused or failed action changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
+
+from accounts.models import User
+from accounts.roles import Role
+from core.errors import TransitionConflict, TransitionForbidden
+from tickets import clocks as clock_services
+from tickets.clocks import ScheduleCache, active_rules
+from tickets.models import (
+    FaultReport,
+    Kind,
+    Outcome,
+    SlaClock,
+    State,
+    Ticket,
+    TicketEvent,
+    clock_outcome,
+)
+
+
+def ticket_lock(ticket_id: int) -> Ticket:
+    """The ticket, its row locked until the transaction ends; 400 if there is no such ticket."""
+    queryset = Ticket.objects.select_related("contract", "covered_item", "customer")
+    # FOR NO KEY UPDATE lets the sweep insert events and steps that reference
+    # this ticket while we hold it; a plain FOR UPDATE would deadlock with it.
+    no_key = connection.vendor == "postgresql"
+    try:
+        return queryset.select_for_update(no_key=no_key, of=("self",)).get(pk=ticket_id)
+    except Ticket.DoesNotExist as exc:
+        raise ValidationError({"ticket": _("No such ticket.")}) from exc
+
+
+def _transition_permission(name: str) -> Callable:
+    meta = getattr(Ticket, name)._django_fsm
+    return next(iter(meta.transitions.values())).permission
+
+
+def transitions_available(ticket: Ticket, user: User) -> list[str]:
+    """The transitions this user may take on this ticket now: what pages and API offer."""
+    return [
+        t.name
+        for t in ticket.get_available_user_state_transitions(user)
+        if t.name in TRANSITION_EFFECTS
+    ]
+
+
+def _conflict_reason(ticket: Ticket, name: str) -> str:
+    meta = getattr(Ticket, name)._django_fsm
+    if not meta.has_transition(ticket.state):
+        sources = [State(s).label for s in meta.transitions if s in State.values]
+        return _("Cannot %(action)s a ticket that is %(state)s (only when %(sources)s).") % {
+            "action": _action_label(name),
+            "state": State(ticket.state).label,
+            "sources": ", ".join(str(s) for s in sources),
+        }
+    transition = meta.get_transition(ticket.state)
+    for condition in transition.conditions:
+        if not condition(ticket):
+            return str(getattr(condition, "reason", _("A condition of this action is not met.")))
+    return _("This action is not possible now.")
+
+
+def _action_label(name: str) -> str:
+    return str(ACTION_LABELS.get(name, name))
+
+
+@dataclass
+class _Context:
+    now: datetime
+    user: User | None
+    schedules: ScheduleCache
+    data: dict
+
+
+def ticket_clocks_locked(ticket: Ticket, *kinds: str) -> list[SlaClock]:
+    """The ticket's clocks (of these kinds), locked in primary-key order."""
+    queryset = ticket.clocks.select_for_update().order_by("pk")
+    if kinds:
+        queryset = queryset.filter(kind__in=kinds)
+    return list(queryset)
+
+
+def _stop(ticket: Ticket, ctx: _Context, *kinds: str) -> None:
+    for clock in ticket_clocks_locked(ticket, *kinds):
+        if clock.stopped_at is None and clock.status != SlaClock.Status.PAUSED:
+            clock_services.clock_stop(clock, at=ctx.now)
+            ctx.data.setdefault("clocks", {})[clock.kind] = clock.status
+
+
+def _effect_acknowledge(ticket, ctx):
+    _stop(ticket, ctx, SlaClock.Kind.RESPONSE)
+
+
+def _effect_check_in(ticket, ctx):
+    _stop(ticket, ctx, SlaClock.Kind.ONSITE)
+
+
+def _effect_resolve(ticket, ctx):
+    _stop(ticket, ctx, SlaClock.Kind.RESPONSE, SlaClock.Kind.RESOLUTION, SlaClock.Kind.REPAIR)
+    for clock in ticket_clocks_locked(ticket, SlaClock.Kind.ONSITE):
+        if clock.stopped_at is None:
+            # Fixed without a visit: the on-site promise is moot, unless its
+            # deadline had already passed.
+            if clock_outcome(clock, ctx.now) == Outcome.BREACHED:
+                clock_services.clock_stop(clock, at=ctx.now)
+            else:
+                clock_services.clock_cancel(clock, at=ctx.now)
+            ctx.data.setdefault("clocks", {})[clock.kind] = clock.status
+
+
+def _effect_wait(ticket, ctx):
+    if not (ticket.terms_applied or {}).get("pause_on_customer"):
+        ctx.data["paused"] = False
+        return
+    for clock in ticket_clocks_locked(ticket):
+        if clock.stopped_at is None and clock.status != SlaClock.Status.PAUSED:
+            clock_services.clock_pause(clock, at=ctx.now, reason="waiting_customer")
+            ctx.data.setdefault("paused_clocks", []).append(clock.kind)
+
+
+def _effect_resume(ticket, ctx):
+    rules = active_rules()
+    for clock in ticket_clocks_locked(ticket):
+        # By its open pause, not its status: a paused clock may meanwhile be breached.
+        if clock.stopped_at is None and clock.pauses.filter(ended_at__isnull=True).exists():
+            clock_services.clock_resume(clock, at=ctx.now, schedules=ctx.schedules, rules=rules)
+            ctx.data.setdefault("resumed_clocks", {})[clock.kind] = (
+                clock.target_at.isoformat() if clock.target_at else None
+            )
+
+
+def _effect_reopen(ticket, ctx):
+    rules = active_rules()
+    for clock in ticket_clocks_locked(ticket, SlaClock.Kind.RESOLUTION, SlaClock.Kind.REPAIR):
+        if clock.stopped_at is not None:
+            clock_services.clock_reopen(clock, at=ctx.now, schedules=ctx.schedules, rules=rules)
+            ctx.data.setdefault("reopened_clocks", {})[clock.kind] = (
+                clock.target_at.isoformat() if clock.target_at else None
+            )
+
+
+def _effect_cancel(ticket, ctx):
+    for clock in ticket_clocks_locked(ticket):
+        if clock.stopped_at is None:
+            clock_services.clock_cancel(clock, at=ctx.now)
+
+
+def _effect_sign_off(ticket, ctx):
+    _stop(ticket, ctx, SlaClock.Kind.RESPONSE)
+
+
+def _no_effect(ticket, ctx):
+    return None
+
+
+TRANSITION_EFFECTS: dict[str, Callable] = {
+    "acknowledge": _effect_acknowledge,
+    "dispatch": _no_effect,
+    "depart": _no_effect,
+    "check_in": _effect_check_in,
+    "resolve": _effect_resolve,
+    "confirm": _no_effect,
+    "close": _no_effect,
+    "wait_customer": _effect_wait,
+    "resume": _effect_resume,
+    "reopen": _effect_reopen,
+    "cancel": _effect_cancel,
+    "approve": _effect_sign_off,
+    "reject": _effect_sign_off,
+    "start_work": _no_effect,
+    "complete": _no_effect,
+    "accept": _no_effect,
+}
+
+
+ACTION_LABELS = {
+    "acknowledge": gettext_lazy("acknowledge"),
+    "dispatch": gettext_lazy("dispatch"),
+    "depart": gettext_lazy("set off"),
+    "check_in": gettext_lazy("check in on site"),
+    "resolve": gettext_lazy("resolve"),
+    "confirm": gettext_lazy("confirm the fix"),
+    "close": gettext_lazy("close"),
+    "wait_customer": gettext_lazy("wait on the customer"),
+    "resume": gettext_lazy("resume"),
+    "reopen": gettext_lazy("reopen"),
+    "cancel": gettext_lazy("cancel"),
+    "approve": gettext_lazy("approve"),
+    "reject": gettext_lazy("reject"),
+    "start_work": gettext_lazy("start work"),
+    "complete": gettext_lazy("complete"),
+    "accept": gettext_lazy("accept"),
+}
+
+
+def ticket_transition(
+    *,
+    ticket_id: int,
+    name: str,
+    user: User | None,
+    note: str = "",
+    now: datetime | None = None,
+    validate: Callable[[Ticket], None] | None = None,
+    unchanged: Callable[[Ticket], bool] | None = None,
+    **kwargs,
+) -> Ticket:
+    """Take one workflow step on a ticket, or refuse with 403, 409 or field errors.
+
+    Two people acting at once: the second waits for the first's lock, then
+    finds the ticket in its new state and gets a conflict with the reason.
+    """
+    if name not in TRANSITION_EFFECTS:
+        raise ValidationError({"action": _("Unknown action.")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = ticket_lock(ticket_id)
+        if user is not None and not _transition_permission(name)(ticket, user):
+            raise TransitionForbidden(
+                _("You may not %(action)s this ticket.") % {"action": _action_label(name)}
+            )
+        method = getattr(ticket, name)
+        if not can_proceed(method):
+            raise TransitionConflict(_conflict_reason(ticket, name))
+        if unchanged is not None and unchanged(ticket):
+            # Asked for what is already so (the same engineer again): nothing happens,
+            # so nothing is recorded; twenty identical requests leave one event.
+            return ticket
+        if validate is not None:
+            validate(ticket)
+        from_state = ticket.state
+        method(at=now, **kwargs)
+        ticket.save()
+        ctx = _Context(now=now, user=user, schedules=ScheduleCache(), data={})
+        TRANSITION_EFFECTS[name](ticket, ctx)
+        TicketEvent.objects.create(
+            ticket=ticket,
+            kind=TicketEvent.Kind.TRANSITION,
+            at=now,
+            actor=user,
+            from_state=from_state,
+            to_state=ticket.state,
+            note=note,
+            data={"action": name, **ctx.data, **_event_details(name, ticket)},
+        )
+    return ticket
+
+
+def _event_details(name: str, ticket: Ticket) -> dict:
+    if name == "dispatch" and ticket.assigned_engineer_id:
+        return {"engineer": ticket.assigned_engineer.username}
+    return {}
+
+
+def ticket_acknowledge(*, ticket_id: int, user: User, note: str = "", now=None) -> Ticket:
+    """The hotline has responded: stops the response clock."""
+    return ticket_transition(ticket_id=ticket_id, name="acknowledge", user=user, note=note, now=now)
+
+
+def ticket_dispatch(*, ticket_id: int, user: User, engineer: User, note: str = "", now=None):
+    """Send an engineer; only active engineers can be dispatched."""
+    if not engineer.is_active or not engineer.has_role(Role.ENGINEER):
+        raise ValidationError({"engineer": _("Choose an active engineer.")})
+
+    def unchanged(ticket: Ticket) -> bool:
+        return ticket.state == State.DISPATCHED and ticket.assigned_engineer_id == engineer.pk
+
+    return ticket_transition(
+        ticket_id=ticket_id,
+        name="dispatch",
+        user=user,
+        note=note,
+        now=now,
+        unchanged=unchanged,
+        engineer=engineer,
+    )
+
+
+REPORT_FIELDS = ["symptoms", "analysis", "cause", "solution", "prevention"]
+
+
+def ticket_resolve(
+    *, ticket_id: int, user: User, report: dict[str, str], note: str = "", now=None
+) -> Ticket:
+    """Resolve with the fault report of seed 004: stops resolution and repair clocks.
+
+    Faults need symptoms, located cause and solution; other kinds need the solution.
+    """
+
+    def validate(ticket: Ticket) -> None:
+        required = ["symptoms", "cause", "solution"] if ticket.kind == Kind.FAULT else ["solution"]
+        errors = {
+            f: _("This field is required.") for f in required if not report.get(f, "").strip()
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    ticket = ticket_transition(
+        ticket_id=ticket_id, name="resolve", user=user, note=note, now=now, validate=validate
+    )
+    FaultReport.objects.update_or_create(
+        ticket=ticket,
+        defaults={**{f: report.get(f, "").strip() for f in REPORT_FIELDS}, "written_by": user},
+    )
+    return ticket
