@@ -13,7 +13,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import DESK_ROLES
 from accounts.selectors import role_of
@@ -65,10 +65,10 @@ def questionnaire_active() -> Questionnaire | None:
 
 def _notify(survey: Survey, *, reminder: bool) -> None:
     if reminder:
-        title = _lazy("Reminder: please answer our satisfaction survey")
+        title = gettext_lazy("Reminder: please answer our satisfaction survey")
     else:
-        title = _lazy("Please answer our satisfaction survey")
-    body = _lazy(
+        title = gettext_lazy("Please answer our satisfaction survey")
+    body = gettext_lazy(
         "Dear %(name)s, please tell us how satisfied you are with our maintenance work "
         "for contract %(contract)s (%(period)s): %(link)s"
     )

@@ -39,3 +39,21 @@ def test_language_switch_changes_the_admin_login_page(client):
 def test_time_is_shanghai_and_stored_as_utc(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_translation_functions_keep_names_makemessages_can_see():
+    """makemessages extracts `_`, `gettext_lazy`, `pgettext`... by name: a string marked
+    through another alias (`gettext_lazy as _lazy`) never reaches the catalogue and is
+    shown in English to everyone."""
+    import re
+
+    root = PO.parents[3]
+    alias = re.compile(r"import .*\b(n?p?gettext(?:_lazy|_noop)?) as (?!_\b)(\w+)")
+    found = []
+    for path in root.rglob("*.py"):
+        if any(part in {".venv", "var", "migrations", "node_modules"} for part in path.parts):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if alias.search(line):
+                found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert not found, found

@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
@@ -219,8 +219,8 @@ def holiday_years_remind(*, now: datetime | None = None) -> int:
 
 def _unconfirmed(year: int, calendars: list[str]) -> Message:
     return Message(
-        _lazy("%(year)s holidays not confirmed yet"),
-        _lazy(
+        gettext_lazy("%(year)s holidays not confirmed yet"),
+        gettext_lazy(
             "These business-hours calendars do not have %(year)s confirmed: %(calendars)s. "
             "Deadlines that fall in %(year)s are provisional. When the State Council publishes "
             "the %(year)s holiday notice, enter its holidays and make-up workdays (调休) in the "

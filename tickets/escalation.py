@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role, Tier
@@ -117,12 +117,16 @@ def _step_message(ticket: Ticket, clock: SlaClock, rule: EscalationRule) -> Mess
         "target": target,
     }
     if rule.kind == RuleKind.WARNING:
-        title = _lazy("[%(number)s] %(clock)s deadline at risk: %(percent)d%% of the time used")
+        title = gettext_lazy(
+            "[%(number)s] %(clock)s deadline at risk: %(percent)d%% of the time used"
+        )
     elif rule.kind == RuleKind.BREACH:
-        title = _lazy("[%(number)s] %(clock)s deadline breached")
+        title = gettext_lazy("[%(number)s] %(clock)s deadline breached")
     else:
-        title = _lazy("[%(number)s] %(clock)s deadline still breached: escalated to %(tier)s")
-    body = _lazy("%(customer)s · %(summary)s\nPriority %(priority)s, deadline %(target)s.")
+        title = gettext_lazy(
+            "[%(number)s] %(clock)s deadline still breached: escalated to %(tier)s"
+        )
+    body = gettext_lazy("%(customer)s · %(summary)s\nPriority %(priority)s, deadline %(target)s.")
     return Message(title, body, params)
 
 
