@@ -7,9 +7,13 @@ refused on every path, with the same message.
 - names are kept, shortened to what the database column holds (extension kept);
 - photos are real images of at most UPLOAD_MAX_IMAGE_PIXELS pixels (a 48 KB PNG can claim
   20000×20000 and blow up whatever decodes it);
+- signatures drawn in the browser arrive as PNG data URLs of at most MAX_SIGNATURE_BYTES
+  and pass the photos' image checks;
 - images going into PDFs are downscaled to PDF_IMAGE_MAX_SIDE pixels on their long side.
 """
 
+import base64
+import binascii
 import io
 import logging
 import os
@@ -17,6 +21,7 @@ import warnings
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -34,6 +39,9 @@ MAX_IMAGE_PIXELS = env.UPLOAD_MAX_IMAGE_PIXELS
 PDF_IMAGE_MAX_SIDE = env.PDF_IMAGE_MAX_SIDE
 # Attachment.name is varchar(200).
 MAX_NAME_LENGTH = 200
+MAX_SIGNATURE_BYTES = 512 * 1024
+PNG_DATA_URL = "data:image/png;base64,"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def short_name(name: str, limit: int = MAX_NAME_LENGTH) -> str:
@@ -103,6 +111,28 @@ def photo_validate(upload, *, field: str = "photo") -> None:
         raise ValidationError({field: _("This file is not a photo.")}) from exc
     finally:
         upload.seek(0)
+
+
+def signature_png(data_url: str, *, field: str = "signature") -> bytes:
+    """The PNG of a signature drawn on a screen, sent as a data URL, or a field error.
+
+    The one decoder for every signature (a ticket's sign-off, an inspection report's).
+    """
+    data_url = data_url or ""
+    if not data_url.startswith(PNG_DATA_URL):
+        raise ValidationError({field: _("Draw the signature first.")})
+    unreadable = ValidationError({field: _("The signature could not be read.")})
+    try:
+        data = base64.b64decode(data_url[len(PNG_DATA_URL) :], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise unreadable from exc
+    if not data.startswith(PNG_MAGIC) or len(data) > MAX_SIGNATURE_BYTES:
+        raise unreadable
+    try:
+        photo_validate(ContentFile(data, name="signature.png"), field=field)
+    except ValidationError as exc:
+        raise unreadable from exc
+    return data
 
 
 def pdf_image(data: bytes) -> tuple[bytes, str | None]:

@@ -6,6 +6,7 @@ from inspections.models import (
     ChecklistTemplate,
     Inspection,
     InspectionAlert,
+    InspectionEvent,
     InspectionPhoto,
     InspectionPlan,
     InspectionResult,
@@ -71,8 +72,28 @@ class RectificationInline(admin.TabularInline):
     model = Rectification
     extra = 0
     fields = ["description", "owner", "due_on", "status", "ticket"]
-    readonly_fields = ["ticket"]
+    # The status changes only through the rectification services, which record the event.
+    readonly_fields = ["status", "ticket"]
     autocomplete_fields = ["owner"]
+
+
+class EventInline(admin.TabularInline):
+    """The inspection's history: every status change, its rectifications' included."""
+
+    model = InspectionEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "rectification", "action", "from_state", "to_state", "note"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "rectification")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Inspection)
@@ -102,7 +123,7 @@ class InspectionAdmin(admin.ModelAdmin):
         "signature",
     ]
     fields = ["engineer", "due_on", *readonly_fields]
-    inlines = [ResultInline, RectificationInline]
+    inlines = [ResultInline, RectificationInline, EventInline]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -123,6 +144,7 @@ class RectificationAdmin(admin.ModelAdmin):
     list_select_related = ["inspection__contract", "owner", "ticket"]
     autocomplete_fields = ["owner"]
     raw_id_fields = ["inspection", "result", "ticket", "verified_by"]
+    readonly_fields = ["status"]
 
 
 @admin.register(InspectionAlert)

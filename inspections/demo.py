@@ -9,13 +9,20 @@ from django.utils import timezone
 
 from accounts.models import User
 from contracts.models import Contract
-from inspections import services
 from inspections.models import (
     ChecklistItem,
     ChecklistSection,
     ChecklistTemplate,
     Inspection,
     InspectionPlan,
+)
+from inspections.services.rectifications import rectification_open
+from inspections.services.scheduling import inspections_generate
+from inspections.services.visits import (
+    inspection_review,
+    inspection_start,
+    inspection_submit,
+    result_record,
 )
 
 P, N, T = (
@@ -153,14 +160,14 @@ def _carry_out_last_week(inspection: Inspection, *, engineer: User, manager: Use
     items = ChecklistItem.objects.filter(section__template=inspection.template).select_related(
         "section"
     )
-    services.inspection_start(inspection=inspection, user=engineer, now=when)
+    inspection_start(inspection=inspection, user=engineer, now=when)
     slow = None
     for item in items:
         answer = LAST_WEEK.get(item.text, {})
         photos = ()
         if item.photo_required:
             photos = [SimpleUploadedFile("backup.png", DEMO_PNG, content_type="image/png")]
-        result = services.result_record(
+        result = result_record(
             inspection=inspection,
             item=item,
             user=engineer,
@@ -173,13 +180,13 @@ def _carry_out_last_week(inspection: Inspection, *, engineer: User, manager: Use
         )
         if result.anomaly:
             slow = result
-    services.inspection_submit(
+    inspection_submit(
         inspection=inspection,
         user=engineer,
         summary="系统整体运行正常；接口响应时间超出标准，已列入重点观察点位。",
         now=when + timedelta(hours=2),
     )
-    services.inspection_review(
+    inspection_review(
         inspection=inspection,
         user=manager,
         approve=True,
@@ -187,7 +194,7 @@ def _carry_out_last_week(inspection: Inspection, *, engineer: User, manager: Use
         now=when + timedelta(hours=5),
     )
     if slow is not None:
-        services.rectification_open(
+        rectification_open(
             inspection=inspection,
             result=slow,
             owner=engineer,
@@ -238,4 +245,4 @@ def demo_inspections(*, now) -> None:
         if previous.state == Inspection.State.SCHEDULED:
             when = timezone.make_aware(datetime.combine(previous.due_on, time(9)))
             _carry_out_last_week(previous, engineer=engineer, manager=manager, when=when)
-    services.inspections_generate(today=today)
+    inspections_generate(today=today)

@@ -5,16 +5,23 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from accounts.roles import Role
+from accounts.roles import MANAGER_ROLES, Role
 from accounts.selectors import customer_id_of, role_of
 from inspections.models import (
+    OPEN_STATES,
     ChecklistItem,
     ChecklistSection,
     Inspection,
     InspectionResult,
     Rectification,
 )
-from inspections.services import MANAGER_ROLES, OPEN_STATES, previous_results
+
+# States whose results count as "the previous inspection" for comparison.
+COMPARABLE_STATES = (
+    Inspection.State.SUBMITTED,
+    Inspection.State.APPROVED,
+    Inspection.State.SIGNED,
+)
 
 
 def inspections_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -119,6 +126,33 @@ def rectifications_list(user, *, show: str = "open") -> QuerySet:
         "ticket",
         "verified_by",
     ).order_by("status", "due_on", "pk")
+
+
+def previous_results(inspection: Inspection) -> dict[tuple[str, str], InspectionResult]:
+    """The latest earlier result per (section title, item text), from earlier inspections of
+    the same contract and site with a checklist of the same code that were submitted or later."""
+    earlier = list(
+        Inspection.objects.filter(
+            contract_id=inspection.contract_id,
+            site_id=inspection.site_id,
+            template__code=inspection.template.code,
+            state__in=COMPARABLE_STATES,
+        )
+        .filter(Q(due_on__lt=inspection.due_on) | Q(due_on=inspection.due_on, pk__lt=inspection.pk))
+        .exclude(pk=inspection.pk)
+        .order_by("-due_on", "-pk")
+        .values_list("pk", flat=True)[:12]
+    )
+    if not earlier:
+        return {}
+    order = {pk: index for index, pk in enumerate(earlier)}
+    found: dict[tuple[str, str], InspectionResult] = {}
+    results = InspectionResult.objects.filter(inspection_id__in=earlier).select_related(
+        "item__section", "inspection"
+    )
+    for result in sorted(results, key=lambda r: order[r.inspection_id]):
+        found.setdefault((result.item.section.title, result.item.text), result)
+    return found
 
 
 @dataclass

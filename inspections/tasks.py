@@ -7,7 +7,7 @@ from django.utils import timezone
 @shared_task(ignore_result=True)
 def inspections_generate() -> int:
     """Create the scheduled inspections of every active plan ahead of time (idempotent)."""
-    from inspections.services import inspections_generate as generate
+    from inspections.services.scheduling import inspections_generate as generate
 
     return generate(today=timezone.localdate())
 
@@ -15,6 +15,6 @@ def inspections_generate() -> int:
 @shared_task(ignore_result=True)
 def inspections_alert() -> int:
     """Remind before inspections fall due and escalate the overdue ones, once each."""
-    from inspections.services import inspections_alert as alert
+    from inspections.services.scheduling import inspections_alert as alert
 
     return alert(now=timezone.now())

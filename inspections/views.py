@@ -21,8 +21,24 @@ from accounts.roles import STAFF_ROLES, Role
 from accounts.selectors import role_of
 from core.inputs import clean_date, posted_text
 from core.web import role_required, run_action, stored_file_response
-from inspections import selectors, services
-from inspections.models import ChecklistItem, Inspection, InspectionPhoto, Rectification
+from inspections import selectors
+from inspections.models import (
+    OPEN_STATES,
+    ChecklistItem,
+    Inspection,
+    InspectionPhoto,
+    Rectification,
+)
+from inspections.permissions import is_manager, may_carry_out, may_verify, may_verify_contract
+from inspections.services import rectifications as rectification_services
+from inspections.services.visits import (
+    inspection_review,
+    inspection_sign,
+    inspection_start,
+    inspection_submit,
+    missing_items,
+    result_record,
+)
 
 
 def _inspection(request, pk: int) -> Inspection:
@@ -83,9 +99,9 @@ def detail(request, pk: int):
     inspection = _inspection(request, pk)
     role = role_of(request.user)
     carry_out = (
-        inspection.state in services.OPEN_STATES
+        inspection.state in OPEN_STATES
         and role != Role.CUSTOMER
-        and services.may_carry_out(inspection, request.user)
+        and may_carry_out(inspection, request.user)
     )
     sections = selectors.checklist_rows(inspection)
     rectifications = list(
@@ -98,19 +114,18 @@ def detail(request, pk: int):
         "role": role,
         "today": timezone.localdate(),
         "is_customer": role == Role.CUSTOMER,
-        "is_manager": services.is_manager(request.user),
+        "is_manager": is_manager(request.user),
         "carry_out": carry_out,
         "may_open_rectification": role != Role.CUSTOMER
         and inspection.state not in (Inspection.State.SCHEDULED, Inspection.State.CANCELLED)
         and (
-            services.may_carry_out(inspection, request.user)
-            or services.may_verify_contract(inspection, request.user)
+            may_carry_out(inspection, request.user) or may_verify_contract(inspection, request.user)
         ),
         "may_sign": inspection.state == Inspection.State.APPROVED
         and (
             role == Role.CUSTOMER
             or (inspection.engineer_id == request.user.pk)
-            or services.is_manager(request.user)
+            or is_manager(request.user)
         ),
         "staff": [] if role == Role.CUSTOMER else _staff_choices(inspection),
         "default_due": timezone.localdate() + timedelta(days=7),
@@ -124,7 +139,7 @@ def detail(request, pk: int):
         ],
     }
     if carry_out:
-        context["missing"] = services.missing_items(inspection)
+        context["missing"] = missing_items(inspection)
         return render(request, "inspections/carry_out.html", context)
     return render(request, "inspections/inspection.html", context)
 
@@ -144,7 +159,7 @@ def _staff_choices(inspection: Inspection) -> list[User]:
 @login_required
 def start(request, pk: int):
     inspection = _inspection(request, pk)
-    run_action(request, lambda: services.inspection_start(inspection=inspection, user=request.user))
+    run_action(request, lambda: inspection_start(inspection=inspection, user=request.user))
     return _back(inspection)
 
 
@@ -163,7 +178,7 @@ def record(request, pk: int, item_pk: int):
     )
     run_action(
         request,
-        lambda: services.result_record(
+        lambda: result_record(
             inspection=inspection,
             item=item,
             user=request.user,
@@ -184,7 +199,7 @@ def submit(request, pk: int):
     inspection = _inspection(request, pk)
     run_action(
         request,
-        lambda: services.inspection_submit(
+        lambda: inspection_submit(
             inspection=inspection, user=request.user, summary=posted_text(request.POST, "summary")
         ),
         success=_("Submitted for review."),
@@ -199,7 +214,7 @@ def review(request, pk: int):
     approve = request.POST.get("decision") == "approve"
     run_action(
         request,
-        lambda: services.inspection_review(
+        lambda: inspection_review(
             inspection=inspection,
             user=request.user,
             approve=approve,
@@ -216,7 +231,7 @@ def sign(request, pk: int):
     inspection = _inspection(request, pk)
     run_action(
         request,
-        lambda: services.inspection_sign(
+        lambda: inspection_sign(
             inspection=inspection,
             user=request.user,
             signer_name=posted_text(request.POST, "signer_name"),
@@ -244,7 +259,7 @@ def rectification_new(request, pk: int):
     owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
     run_action(
         request,
-        lambda: services.rectification_open(
+        lambda: rectification_services.rectification_open(
             inspection=inspection,
             result=result,
             owner=owner,
@@ -270,10 +285,10 @@ def rectifications(request):
             r.status == Rectification.Status.OPEN
             and (
                 r.owner_id == request.user.pk
-                or services.may_carry_out(r.inspection, request.user)
-                or services.may_verify(r, request.user)
+                or may_carry_out(r.inspection, request.user)
+                or may_verify(r, request.user)
             ),
-            r.status == Rectification.Status.DONE and services.may_verify(r, request.user),
+            r.status == Rectification.Status.DONE and may_verify(r, request.user),
         )
         for r in page
     ]
@@ -297,7 +312,7 @@ def rectification_done(request, pk: int):
     rectification = _rectification(request, pk)
     run_action(
         request,
-        lambda: services.rectification_done(
+        lambda: rectification_services.rectification_done(
             rectification=rectification, user=request.user, note=posted_text(request.POST, "note")
         ),
         success=_("Marked as done; waiting for verification."),
@@ -312,7 +327,7 @@ def rectification_verify(request, pk: int):
     accept = request.POST.get("decision", "accept") == "accept"
     run_action(
         request,
-        lambda: services.rectification_verify(
+        lambda: rectification_services.rectification_verify(
             rectification=rectification,
             user=request.user,
             accept=accept,

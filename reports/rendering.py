@@ -101,11 +101,11 @@ def report_params_clean(*, kind: str, params: dict) -> dict:
 
 def may_request(user, *, kind: str, params: dict) -> bool:
     """Managers, leaders and admins get every report; an inspection report goes to whoever
-    the inspections app lets read it (one rule, in inspections.services)."""
+    the inspections app lets read it (one rule, in inspections.permissions)."""
     if kind != Kind.INSPECTION:
         return role_of(user) in MANAGER_ROLES
     from inspections.models import Inspection
-    from inspections.services import may_read_report
+    from inspections.permissions import may_read_report
 
     inspection = Inspection.objects.filter(pk=params.get("inspection")).first()
     return inspection is not None and may_read_report(inspection, user)

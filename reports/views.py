@@ -23,8 +23,8 @@ from accounts.selectors import role_of
 from contracts.models import Contract, Customer
 from core.web import role_required, stored_file_response
 from inspections.models import Inspection
+from inspections.permissions import may_read_report
 from inspections.selectors import inspections_visible_to
-from inspections.services import may_read_report
 from reports.documents import inspection as inspection_document
 from reports.models import ReportJob
 from reports.rendering import (
@@ -243,7 +243,7 @@ def inspection_report_pdf(request, pk: int):
     (servicedesk/urls.py files it with the inspection pages).
 
     Whoever may see the inspection, except that customers only get approved or signed
-    reports (inspections.services.may_read_report); anyone else gets 404.
+    reports (inspections.permissions.may_read_report); anyone else gets 404.
     """
     queryset = Inspection.objects.select_related(
         "contract__customer", "contract__service_manager", "site", "template", "engineer"

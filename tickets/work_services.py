@@ -1,8 +1,6 @@
 """Writes on what surrounds a ticket's workflow: replies and notes, site evidence, sign-off,
 ratings and remote-access authorisations. Each checks who may do it and records an event."""
 
-import base64
-import binascii
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -10,11 +8,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from accounts.models import User
 from core.errors import TransitionConflict, TransitionForbidden
 from core.inputs import clean_number
-from core.uploads import photo_validate
+from core.uploads import photo_validate, signature_png
 from tickets import permissions as may
 from tickets.models import (
     CheckIn,
@@ -30,7 +29,6 @@ from tickets.models import (
 from tickets.selectors import ticket_visible
 from tickets.services.transitions import ticket_transition
 
-MAX_SIGNATURE_BYTES = 512 * 1024
 # A browser's position fix is metres to a few kilometres; beyond this it is not a fix.
 MAX_ACCURACY_METRES = 1_000_000
 
@@ -127,19 +125,6 @@ def work_log_add(*, ticket: Ticket, user: User, text: str, photo=None) -> WorkLo
     return WorkLog.objects.create(ticket=ticket, author=user, text=text, photo=photo or "")
 
 
-def _png_from_data_url(data_url: str) -> bytes:
-    prefix = "data:image/png;base64,"
-    if not data_url.startswith(prefix):
-        raise ValidationError({"signature": _("Draw the signature first.")})
-    try:
-        data = base64.b64decode(data_url[len(prefix) :], validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise ValidationError({"signature": _("The signature could not be read.")}) from exc
-    if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) > MAX_SIGNATURE_BYTES:
-        raise ValidationError({"signature": _("The signature could not be read.")})
-    return data
-
-
 @transaction.atomic
 def sign_off_record(
     *, ticket: Ticket, user: User, signer_name: str, signature: str, now: datetime | None = None
@@ -151,7 +136,7 @@ def sign_off_record(
     if not signer_name.strip():
         errors["signer_name"] = _("Who signs?")
     try:
-        png = _png_from_data_url(signature)
+        png = signature_png(signature)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -225,9 +210,11 @@ def remote_access_decide(
     )
     if not may.is_customer_of(request.ticket, user):
         raise TransitionForbidden(_("Only the customer can authorise remote access."))
-    if request.status != RemoteAccessRequest.Status.PENDING:
+    step = request.approve if approve else request.refuse
+    if not can_proceed(step):
         raise TransitionConflict(_("This request has already been answered."))
     now = now or timezone.now()
+    from_status = request.status
     if approve:
         window_start = window_start or now
         window_end = window_end or window_start + timedelta(minutes=request.minutes)
@@ -235,16 +222,25 @@ def remote_access_decide(
             raise ValidationError({"window_end": _("The window must end after it starts.")})
         if window_end <= now:
             raise ValidationError({"window_end": _("The window is already over.")})
-        request.window_start, request.window_end = window_start, window_end
-        request.status = RemoteAccessRequest.Status.APPROVED
+        step(at=now, by=user, window_start=window_start, window_end=window_end)
     else:
-        request.status = RemoteAccessRequest.Status.REFUSED
-    request.decided_by, request.decided_at = user, now
-    request.save()
+        step(at=now, by=user)
+    request.save(
+        update_fields=[
+            "status",
+            "decided_at",
+            "decided_by",
+            "window_start",
+            "window_end",
+            "updated_at",
+        ]
+    )
     _event(
         request.ticket,
         user,
         _("Remote access approved") if approve else _("Remote access refused"),
         remote_request=request.pk,
+        remote_from=from_status,
+        remote_to=request.status,
     )
     return request

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from inspections import services
 from inspections.models import InspectionPhoto
+from inspections.services.visits import inspection_review, inspection_submit
 from tests.inspections.test_services import answer_all, make_inspection
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +29,13 @@ def test_a_customer_sees_nothing_of_an_inspection_until_it_is_approved(client, w
     for url in _urls(inspection):
         assert client.get(url).status_code == 404, url  # in progress
 
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_submit(inspection=inspection, user=world["engineer"])
     for url in _urls(inspection):
         assert client.get(url).status_code == 404, url  # submitted, not reviewed
     portal = client.get(reverse("inspections:portal")).content.decode()
     assert f"/inspections/{inspection.pk}/" not in portal
 
-    services.inspection_review(inspection=inspection, user=world["manager"], approve=True)
+    inspection_review(inspection=inspection, user=world["manager"], approve=True)
     for url in _urls(inspection):
         assert client.get(url).status_code == 200, url
     portal = client.get(reverse("inspections:portal")).content.decode()

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from inspections import services
 from inspections.models import Inspection, InspectionResult
+from inspections.services.visits import result_record
 from tests.inspections.test_services import approved, make_inspection
 
 pytestmark = pytest.mark.django_db
@@ -74,13 +74,13 @@ def test_an_uploaded_page_is_downloaded_never_shown(client, world):
 def test_a_value_that_rounds_past_the_column_is_refused(world, checklist):
     inspection = make_inspection(world, checklist)
     with pytest.raises(ValidationError):
-        services.result_record(
+        result_record(
             inspection=inspection,
             item=checklist["api"],
             user=world["engineer"],
             value="9999999999.99999",
         )
-    result = services.result_record(
+    result = result_record(
         inspection=inspection, item=checklist["api"], user=world["engineer"], value="12,5"
     )
     assert result.value == Decimal("12.5000")

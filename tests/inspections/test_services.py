@@ -11,12 +11,24 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contracts.phases import AfterWarranty
 from core.errors import TransitionConflict, TransitionForbidden
-from inspections import services
 from inspections.models import (
     Inspection,
     InspectionAlert,
     InspectionPlan,
     Rectification,
+)
+from inspections.services.rectifications import (
+    rectification_done,
+    rectification_open,
+    rectification_verify,
+)
+from inspections.services.scheduling import inspections_alert, inspections_generate
+from inspections.services.visits import (
+    inspection_review,
+    inspection_sign,
+    inspection_start,
+    inspection_submit,
+    result_record,
 )
 from tests.factories import ContractFactory, SiteFactory
 from tickets.models import Notification, Ticket
@@ -47,7 +59,7 @@ def make_inspection(world, checklist, due_on=date(2026, 3, 9), **kwargs):
 
 
 def answer_all(inspection, checklist, user, *, api="120", page="1.0"):
-    record = services.result_record
+    record = result_record
     record(inspection=inspection, item=checklist["patches"], user=user, passed=True)
     record(inspection=inspection, item=checklist["log"], user=user, text="clean")
     record(inspection=inspection, item=checklist["page"], user=user, value=page)
@@ -60,8 +72,8 @@ def answer_all(inspection, checklist, user, *, api="120", page="1.0"):
 def approved(world, checklist, due_on, **answers):
     inspection = make_inspection(world, checklist, due_on=due_on)
     answer_all(inspection, checklist, world["engineer"], **answers)
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
-    services.inspection_review(inspection=inspection, user=world["manager"], approve=True)
+    inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_review(inspection=inspection, user=world["manager"], approve=True)
     inspection.refresh_from_db()
     return inspection
 
@@ -70,11 +82,11 @@ def approved(world, checklist, due_on, **answers):
 
 
 def test_generate_weekly_within_lead_time_and_idempotent(plan):
-    created = services.inspections_generate(today=date(2026, 3, 10))
+    created = inspections_generate(today=date(2026, 3, 10))
     days = list(Inspection.objects.order_by("due_on").values_list("due_on", flat=True))
     assert days == [date(2026, 3, 16), date(2026, 3, 23)]
     assert created == 2
-    assert services.inspections_generate(today=date(2026, 3, 10)) == 0
+    assert inspections_generate(today=date(2026, 3, 10)) == 0
     assert Inspection.objects.count() == 2
     first = Inspection.objects.order_by("due_on").first()
     assert first.engineer == plan.engineer and first.template == plan.template
@@ -84,7 +96,7 @@ def test_generate_weekly_within_lead_time_and_idempotent(plan):
 def test_generate_uses_branch_engineer_when_plan_has_none(plan, world):
     plan.engineer = None
     plan.save()
-    services.inspections_generate(today=date(2026, 3, 10))
+    inspections_generate(today=date(2026, 3, 10))
     assert set(Inspection.objects.values_list("engineer", flat=True)) == {world["engineer"].pk}
 
 
@@ -104,7 +116,7 @@ def test_generate_stops_when_the_contract_expires(world, checklist):
         starts_on=date(2026, 3, 2),
         lead_days=60,
     )
-    services.inspections_generate(today=date(2026, 3, 10))
+    inspections_generate(today=date(2026, 3, 10))
     days = list(Inspection.objects.order_by("due_on").values_list("due_on", flat=True))
     assert days == [date(2026, 3, 16), date(2026, 3, 23), date(2026, 3, 30)]
 
@@ -122,7 +134,7 @@ def test_generate_includes_trial_operation_and_respects_ends_on(world, checklist
         ends_on=date(2026, 1, 20),
         lead_days=60,
     )
-    services.inspections_generate(today=date(2025, 12, 20))
+    inspections_generate(today=date(2025, 12, 20))
     days = list(Inspection.objects.order_by("due_on").values_list("due_on", flat=True))
     assert days == [date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)]
 
@@ -145,7 +157,7 @@ def test_generate_custom_and_half_yearly_cycles(world, checklist):
         starts_on=date(2025, 8, 31),
         lead_days=200,
     )
-    services.inspections_generate(today=date(2026, 1, 15))
+    inspections_generate(today=date(2026, 1, 15))
     custom = Inspection.objects.exclude(plan=half).order_by("due_on")
     assert [i.due_on for i in custom] == [date(2026, 1, 21), date(2026, 1, 31)]
     assert list(Inspection.objects.filter(plan=half).values_list("due_on", flat=True)) == [
@@ -160,20 +172,16 @@ def test_range_anomaly_and_validation(world, checklist):
     inspection = make_inspection(world, checklist)
     engineer = world["engineer"]
     with pytest.raises(ValidationError):
-        services.result_record(inspection=inspection, item=checklist["page"], user=engineer)
+        result_record(inspection=inspection, item=checklist["page"], user=engineer)
     with pytest.raises(ValidationError):
-        services.result_record(inspection=inspection, item=checklist["patches"], user=engineer)
+        result_record(inspection=inspection, item=checklist["patches"], user=engineer)
     with pytest.raises(ValidationError):
-        services.result_record(inspection=inspection, item=checklist["log"], user=engineer)
-    slow = services.result_record(
-        inspection=inspection, item=checklist["page"], user=engineer, value="4.5"
-    )
+        result_record(inspection=inspection, item=checklist["log"], user=engineer)
+    slow = result_record(inspection=inspection, item=checklist["page"], user=engineer, value="4.5")
     assert slow.anomaly and "3" in slow.anomaly_reason
-    fine = services.result_record(
-        inspection=inspection, item=checklist["page"], user=engineer, value="2"
-    )
+    fine = result_record(inspection=inspection, item=checklist["page"], user=engineer, value="2")
     assert fine.pk == slow.pk and not fine.anomaly
-    failed = services.result_record(
+    failed = result_record(
         inspection=inspection, item=checklist["patches"], user=engineer, passed=False
     )
     assert failed.anomaly
@@ -184,14 +192,14 @@ def test_range_anomaly_and_validation(world, checklist):
 def test_change_versus_previous_inspection(world, checklist):
     before = approved(world, checklist, date(2026, 3, 2), api="100")
     inspection = make_inspection(world, checklist, due_on=date(2026, 3, 9))
-    result = services.result_record(
+    result = result_record(
         inspection=inspection, item=checklist["api"], user=world["engineer"], value="180"
     )
     assert result.anomaly
     assert result.previous.inspection == before
     assert result.previous.value == Decimal("100")
     assert "80" in result.anomaly_reason and "2026-03-02" in result.anomaly_reason
-    small = services.result_record(
+    small = result_record(
         inspection=inspection, item=checklist["api"], user=world["engineer"], value="140"
     )
     assert not small.anomaly
@@ -201,9 +209,7 @@ def test_other_engineers_and_customers_cannot_record(world, checklist):
     inspection = make_inspection(world, checklist)
     for user in (world["engineer_north"], world["customer_user"]):
         with pytest.raises(TransitionForbidden):
-            services.result_record(
-                inspection=inspection, item=checklist["patches"], user=user, passed=True
-            )
+            result_record(inspection=inspection, item=checklist["patches"], user=user, passed=True)
 
 
 # ------------------------------------------------------------------ submit and review
@@ -212,19 +218,19 @@ def test_other_engineers_and_customers_cannot_record(world, checklist):
 def test_submit_blocked_until_required_items_and_photos(world, checklist):
     inspection = make_inspection(world, checklist)
     engineer = world["engineer"]
-    services.inspection_start(inspection=inspection, user=engineer)
+    inspection_start(inspection=inspection, user=engineer)
     with pytest.raises(ValidationError) as error:
-        services.inspection_submit(inspection=inspection, user=engineer)
+        inspection_submit(inspection=inspection, user=engineer)
     text = " ".join(error.value.messages)
     assert "Patches" in text and "Backup" in text and "Remarks" not in text
-    record = services.result_record
+    record = result_record
     record(inspection=inspection, item=checklist["patches"], user=engineer, passed=True)
     record(inspection=inspection, item=checklist["log"], user=engineer, text="ok")
     record(inspection=inspection, item=checklist["page"], user=engineer, value=1)
     record(inspection=inspection, item=checklist["api"], user=engineer, value=90)
     record(inspection=inspection, item=checklist["backup"], user=engineer, passed=True)
     with pytest.raises(ValidationError) as error:
-        services.inspection_submit(inspection=inspection, user=engineer)
+        inspection_submit(inspection=inspection, user=engineer)
     assert error.value.messages == ["需拍照：应用系统巡检 · Backup"]
     record(
         inspection=inspection,
@@ -233,7 +239,7 @@ def test_submit_blocked_until_required_items_and_photos(world, checklist):
         passed=True,
         photos=[photo()],
     )
-    services.inspection_submit(inspection=inspection, user=engineer, summary="All fine")
+    inspection_submit(inspection=inspection, user=engineer, summary="All fine")
     inspection.refresh_from_db()
     assert inspection.state == Inspection.State.SUBMITTED and inspection.summary == "All fine"
     assert Notification.objects.filter(user=world["manager"]).exists()
@@ -242,20 +248,20 @@ def test_submit_blocked_until_required_items_and_photos(world, checklist):
 def test_manager_approves_or_sends_back(world, checklist):
     inspection = make_inspection(world, checklist)
     answer_all(inspection, checklist, world["engineer"])
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_submit(inspection=inspection, user=world["engineer"])
     with pytest.raises(TransitionForbidden):
-        services.inspection_review(inspection=inspection, user=world["engineer"], approve=True)
+        inspection_review(inspection=inspection, user=world["engineer"], approve=True)
     with pytest.raises(ValidationError):
-        services.inspection_review(inspection=inspection, user=world["manager"], approve=False)
-    services.inspection_review(
+        inspection_review(inspection=inspection, user=world["manager"], approve=False)
+    inspection_review(
         inspection=inspection, user=world["manager"], approve=False, note="Photo is blurred"
     )
     inspection.refresh_from_db()
     assert inspection.state == Inspection.State.IN_PROGRESS
     assert inspection.review_note == "Photo is blurred"
     assert Notification.objects.filter(user=world["engineer"]).exists()
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
-    services.inspection_review(inspection=inspection, user=world["manager"], approve=True)
+    inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_review(inspection=inspection, user=world["manager"], approve=True)
     inspection.refresh_from_db()
     assert inspection.state == Inspection.State.APPROVED
     assert inspection.approved_by == world["manager"]
@@ -264,17 +270,17 @@ def test_manager_approves_or_sends_back(world, checklist):
 def test_customer_signs_approved_report(world, checklist):
     inspection = approved(world, checklist, date(2026, 3, 9))
     with pytest.raises(TransitionForbidden):
-        services.inspection_sign(
+        inspection_sign(
             inspection=inspection,
             user=world["other_customer_user"],
             signer_name="X",
             signature=SIGNATURE,
         )
     with pytest.raises(ValidationError):
-        services.inspection_sign(
+        inspection_sign(
             inspection=inspection, user=world["customer_user"], signer_name="孙丽", signature=""
         )
-    services.inspection_sign(
+    inspection_sign(
         inspection=inspection, user=world["customer_user"], signer_name="孙丽", signature=SIGNATURE
     )
     inspection.refresh_from_db()
@@ -283,7 +289,7 @@ def test_customer_signs_approved_report(world, checklist):
     with inspection.signature.open("rb") as stored:
         assert stored.read().startswith(PNG[:8])
     with pytest.raises(TransitionConflict):
-        services.inspection_sign(
+        inspection_sign(
             inspection=inspection,
             user=world["customer_user"],
             signer_name="孙丽",
@@ -296,10 +302,10 @@ def test_customer_signs_approved_report(world, checklist):
 
 def test_rectification_from_open_to_verified(world, checklist):
     inspection = make_inspection(world, checklist)
-    result = services.result_record(
+    result = result_record(
         inspection=inspection, item=checklist["api"], user=world["engineer"], value=900
     )
-    rectification = services.rectification_open(
+    rectification = rectification_open(
         inspection=inspection,
         result=result,
         owner=world["engineer"],
@@ -309,27 +315,23 @@ def test_rectification_from_open_to_verified(world, checklist):
     )
     assert rectification.status == Rectification.Status.OPEN and rectification.ticket is None
     with pytest.raises(TransitionConflict):
-        services.rectification_verify(rectification=rectification, user=world["manager"])
+        rectification_verify(rectification=rectification, user=world["manager"])
     with pytest.raises(ValidationError):
-        services.rectification_done(rectification=rectification, user=world["engineer"])
-    services.rectification_done(
-        rectification=rectification, user=world["engineer"], note="Index added"
-    )
+        rectification_done(rectification=rectification, user=world["engineer"])
+    rectification_done(rectification=rectification, user=world["engineer"], note="Index added")
     with pytest.raises(TransitionForbidden):
-        services.rectification_verify(rectification=rectification, user=world["engineer"])
-    rectification = services.rectification_verify(
-        rectification=rectification, user=world["manager"]
-    )
+        rectification_verify(rectification=rectification, user=world["engineer"])
+    rectification = rectification_verify(rectification=rectification, user=world["manager"])
     assert rectification.status == Rectification.Status.VERIFIED
     assert rectification.verified_by == world["manager"] and rectification.verified_at
 
 
 def test_fault_anomaly_opens_linked_ticket(world, checklist):
     inspection = make_inspection(world, checklist)
-    result = services.result_record(
+    result = result_record(
         inspection=inspection, item=checklist["patches"], user=world["engineer"], passed=False
     )
-    rectification = services.rectification_open(
+    rectification = rectification_open(
         inspection=inspection,
         result=result,
         owner=world["engineer"],
@@ -350,13 +352,13 @@ def test_fault_anomaly_opens_linked_ticket(world, checklist):
 def test_reminder_and_overdue_alerts_sent_once(world, checklist, plan):
     due = make_inspection(world, checklist, due_on=date(2026, 3, 11), plan=plan)
     later = make_inspection(world, checklist, due_on=date(2026, 3, 30), plan=plan)
-    assert services.inspections_alert(now=NOW) == 1  # 2026-03-10: two days before the 11th
-    assert services.inspections_alert(now=NOW) == 0
+    assert inspections_alert(now=NOW) == 1  # 2026-03-10: two days before the 11th
+    assert inspections_alert(now=NOW) == 0
     assert InspectionAlert.objects.get().inspection == due
     assert Notification.objects.filter(user=world["engineer"]).count() == 1
     overdue_at = NOW + timedelta(days=2)
-    assert services.inspections_alert(now=overdue_at) == 1
-    assert services.inspections_alert(now=overdue_at + timedelta(days=1)) == 0
+    assert inspections_alert(now=overdue_at) == 1
+    assert inspections_alert(now=overdue_at + timedelta(days=1)) == 0
     assert InspectionAlert.objects.filter(kind="overdue", inspection=due).exists()
     assert Notification.objects.filter(user=world["engineer"]).count() == 2
     assert Notification.objects.filter(user=world["manager"]).count() == 1
@@ -366,20 +368,20 @@ def test_reminder_and_overdue_alerts_sent_once(world, checklist, plan):
 def test_submitted_inspection_is_not_overdue(world, checklist, plan):
     inspection = make_inspection(world, checklist, due_on=date(2026, 3, 9), plan=plan)
     answer_all(inspection, checklist, world["engineer"])
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
-    assert services.inspections_alert(now=NOW) == 0
+    inspection_submit(inspection=inspection, user=world["engineer"])
+    assert inspections_alert(now=NOW) == 0
 
 
 def test_a_stopped_or_shortened_plan_withdraws_its_untouched_future_inspections(plan):
     today = date(2026, 3, 2)
-    services.inspections_generate(today=today)
+    inspections_generate(today=today)
     scheduled = Inspection.objects.filter(plan=plan, state=Inspection.State.SCHEDULED)
     assert scheduled.count() > 2
     started = scheduled.order_by("due_on").first()
-    services.inspection_start(inspection=started, user=started.engineer)
+    inspection_start(inspection=started, user=started.engineer)
     plan.ends_on = started.due_on
     plan.save()
-    services.inspections_generate(today=today)
+    inspections_generate(today=today)
     assert not Inspection.objects.filter(
         plan=plan, state=Inspection.State.SCHEDULED, due_on__gt=started.due_on
     ).exists()

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from inspections import services
 from inspections.models import Inspection, Rectification
+from inspections.services.rectifications import rectification_open
+from inspections.services.visits import inspection_submit
 from tests.inspections.test_services import (
     SIGNATURE,
     answer_all,
@@ -64,7 +65,7 @@ def test_submit_refused_shows_missing_items(client, world, checklist):
 def test_manager_list_and_review(client, world, checklist):
     inspection = make_inspection(world, checklist)
     answer_all(inspection, checklist, world["engineer"])
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_submit(inspection=inspection, user=world["engineer"])
     client.force_login(world["manager"])
     assert (
         f"/inspections/{inspection.pk}/" in client.get(reverse("inspections:home")).content.decode()
@@ -77,7 +78,7 @@ def test_manager_list_and_review(client, world, checklist):
     )
     inspection.refresh_from_db()
     assert inspection.state == Inspection.State.IN_PROGRESS
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_submit(inspection=inspection, user=world["engineer"])
     client.post(reverse("inspections:review", args=[inspection.pk]), {"decision": "approve"})
     inspection.refresh_from_db()
     assert inspection.state == Inspection.State.APPROVED
@@ -86,7 +87,7 @@ def test_manager_list_and_review(client, world, checklist):
 def test_engineer_cannot_approve(client, world, checklist):
     inspection = make_inspection(world, checklist)
     answer_all(inspection, checklist, world["engineer"])
-    services.inspection_submit(inspection=inspection, user=world["engineer"])
+    inspection_submit(inspection=inspection, user=world["engineer"])
     client.force_login(world["engineer"])
     client.post(reverse("inspections:review", args=[inspection.pk]), {"decision": "approve"})
     inspection.refresh_from_db()
@@ -148,7 +149,7 @@ def test_customer_cannot_see_unapproved_or_staff_pages(client, world, checklist)
 def test_other_organisation_gets_404_everywhere(client, world, checklist):
     inspection = approved(world, checklist, date(2026, 3, 9), api="900")
     result = inspection.results.get(item=checklist["api"])
-    rectification = services.rectification_open(
+    rectification = rectification_open(
         inspection=inspection,
         result=result,
         owner=world["engineer"],

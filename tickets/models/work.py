@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
 
 
 class Comment(models.Model):
@@ -164,7 +165,7 @@ class Rating(models.Model):
         return f"{self.ticket_id}: {self.score}"
 
 
-class RemoteAccessRequest(models.Model):
+class RemoteAccessRequest(FSMModelMixin, models.Model):
     """An engineer's request to connect remotely.
 
     Only the customer's authorisation allows it (seed 002, 4.5.5; seed 004, 7.3.1.2).
@@ -189,8 +190,8 @@ class RemoteAccessRequest(models.Model):
     )
     reason = models.TextField(_("what will be done"))
     minutes = models.PositiveIntegerField(_("for how long (minutes)"), default=60)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    status = FSMField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -220,3 +221,12 @@ class RemoteAccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.status}"
+
+    @transition(field=status, source=Status.PENDING, target=Status.APPROVED)
+    def approve(self, *, at, by, window_start, window_end) -> None:
+        self.decided_at, self.decided_by = at, by
+        self.window_start, self.window_end = window_start, window_end
+
+    @transition(field=status, source=Status.PENDING, target=Status.REFUSED)
+    def refuse(self, *, at, by) -> None:
+        self.decided_at, self.decided_by = at, by

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed
+from django_fsm import Transition, can_proceed
 
 from accounts.models import User
 from accounts.roles import Role
@@ -45,9 +45,13 @@ def ticket_lock(ticket_id: int) -> Ticket:
         raise ValidationError({"ticket": _("No such ticket.")}) from exc
 
 
-def _transition_permission(name: str) -> Callable:
-    meta = getattr(Ticket, name)._django_fsm
-    return next(iter(meta.transitions.values())).permission
+def _steps(ticket: Ticket, name: str) -> list[Transition]:
+    """The transition `name` from each state it leaves, as django-fsm lists them."""
+    return [t for t in ticket.get_all_state_transitions() if t.name == name]
+
+
+def _transition_permission(ticket: Ticket, name: str) -> Callable:
+    return _steps(ticket, name)[0].permission
 
 
 def transitions_available(ticket: Ticket, user: User) -> list[str]:
@@ -60,15 +64,15 @@ def transitions_available(ticket: Ticket, user: User) -> list[str]:
 
 
 def _conflict_reason(ticket: Ticket, name: str) -> str:
-    meta = getattr(Ticket, name)._django_fsm
-    if not meta.has_transition(ticket.state):
-        sources = [State(s).label for s in meta.transitions if s in State.values]
+    steps = _steps(ticket, name)
+    if not can_proceed(getattr(ticket, name), check_conditions=False):
+        sources = [State(t.source).label for t in steps if t.source in State.values]
         return _("Cannot %(action)s a ticket that is %(state)s (only when %(sources)s).") % {
             "action": _action_label(name),
             "state": State(ticket.state).label,
             "sources": ", ".join(str(s) for s in sources),
         }
-    transition = meta.get_transition(ticket.state)
+    transition = next(t for t in steps if t.source == ticket.state)
     for condition in transition.conditions:
         if not condition(ticket):
             return str(getattr(condition, "reason", _("A condition of this action is not met.")))
@@ -229,7 +233,7 @@ def ticket_transition(
     now = now or timezone.now()
     with transaction.atomic():
         ticket = ticket_lock(ticket_id)
-        if user is not None and not _transition_permission(name)(ticket, user):
+        if user is not None and not _transition_permission(ticket, name)(ticket, user):
             raise TransitionForbidden(
                 _("You may not %(action)s this ticket.") % {"action": _action_label(name)}
             )

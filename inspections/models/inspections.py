@@ -1,97 +1,17 @@
-"""Inspections (巡检): checklists, plans per contract, inspections, results, rectifications.
+"""Inspections (巡检): plans per contract, the inspections they schedule, results, photos, alerts.
 
 Seed 004, 7.3.2: weekly inspections, compare with the previous period and
-watch anomalies, rectification (整改) verified; seed 002, 4.5.1: half-yearly
-on-site checks; seed 000: annual health check (年度健康检查).
+watch anomalies; seed 002, 4.5.1: half-yearly on-site checks; seed 000: annual
+health check (年度健康检查).
 """
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-
-class ChecklistTemplate(models.Model):
-    """A versioned checklist; an inspection keeps the exact version it was carried out with."""
-
-    name = models.CharField(_("name"), max_length=150)
-    code = models.SlugField(_("code"), max_length=50)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("in use"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["code", "-version"]
-        verbose_name = _("checklist template")
-        verbose_name_plural = _("checklist templates")
-        constraints = [
-            models.UniqueConstraint(fields=["code", "version"], name="template_code_version_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
-
-
-class ChecklistSection(models.Model):
-    """A group of items, e.g. base software, application, network, security (seed 004, 7.3.2.1)."""
-
-    template = models.ForeignKey(
-        ChecklistTemplate,
-        verbose_name=_("template"),
-        on_delete=models.CASCADE,
-        related_name="sections",
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    title = models.CharField(_("title"), max_length=150)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["template", "order", "pk"]
-        verbose_name = _("checklist section")
-        verbose_name_plural = _("checklist sections")
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class ChecklistItem(models.Model):
-    class AnswerKind(models.TextChoices):
-        PASS_FAIL = "pass_fail", _("Pass or fail")
-        NUMBER = "number", _("Measured value")
-        TEXT = "text", _("Text")
-
-    section = models.ForeignKey(
-        ChecklistSection, verbose_name=_("section"), on_delete=models.CASCADE, related_name="items"
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    text = models.CharField(_("what to check"), max_length=300)
-    guidance = models.TextField(_("how to check"), blank=True)
-    answer_kind = models.CharField(_("answer"), max_length=10, choices=AnswerKind.choices)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
-    min_value = models.DecimalField(
-        _("lowest acceptable"), max_digits=14, decimal_places=4, null=True, blank=True
-    )
-    max_value = models.DecimalField(
-        _("highest acceptable"), max_digits=14, decimal_places=4, null=True, blank=True
-    )
-    change_threshold_percent = models.PositiveSmallIntegerField(
-        _("flag a change from last time above (%)"), null=True, blank=True
-    )
-    required = models.BooleanField(_("required"), default=True)
-    photo_required = models.BooleanField(_("photo required"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["section", "order", "pk"]
-        verbose_name = _("checklist item")
-        verbose_name_plural = _("checklist items")
-
-    def __str__(self) -> str:
-        return self.text
+from inspections.models.checklists import ChecklistItem, ChecklistTemplate
 
 
 class InspectionPlan(models.Model):
@@ -230,29 +150,42 @@ class Inspection(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.contract.number} {self.due_on}"
 
+    # The steps of the workflow. Each sets what the step itself means; the services in
+    # inspections/services/ check who may take it, save the row and record the event.
+
     @transition(field=state, source=State.SCHEDULED, target=State.IN_PROGRESS)
-    def start(self, *, at) -> None:
+    def start(self, *, at, engineer=None) -> None:
+        """Started; an engineer who starts an unassigned inspection takes it on."""
         self.started_at = at
+        if self.engineer_id is None and engineer is not None:
+            self.engineer = engineer
 
     @transition(field=state, source=State.IN_PROGRESS, target=State.SUBMITTED)
-    def submit(self, *, at) -> None:
+    def submit(self, *, at, summary: str = "") -> None:
         self.submitted_at = at
+        if summary:
+            self.summary = summary
 
     @transition(field=state, source=State.SUBMITTED, target=State.IN_PROGRESS)
-    def send_back(self, *, at) -> None:
-        self.submitted_at = None
+    def send_back(self, *, at, review_note: str) -> None:
+        self.submitted_at, self.review_note = None, review_note
 
     @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
-    def approve(self, *, at) -> None:
-        self.approved_at = at
+    def approve(self, *, at, by, review_note: str) -> None:
+        self.approved_at, self.approved_by, self.review_note = at, by, review_note
 
     @transition(field=state, source=State.APPROVED, target=State.SIGNED)
-    def sign(self, *, at) -> None:
-        self.signed_at = at
+    def sign(self, *, at, signer_name: str, signature: bytes) -> None:
+        self.signed_at, self.signer_name = at, signer_name
+        self.signature.save(f"inspection-{self.pk}.png", ContentFile(signature), save=False)
 
     @transition(field=state, source=[State.SCHEDULED, State.IN_PROGRESS], target=State.CANCELLED)
     def cancel(self, *, at) -> None:
         pass
+
+
+# Still to be carried out: what the engineer's list shows and the alerts watch.
+OPEN_STATES = (Inspection.State.SCHEDULED, Inspection.State.IN_PROGRESS)
 
 
 class InspectionResult(models.Model):
@@ -316,70 +249,6 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
-
-
-class Rectification(models.Model):
-    """A rectification action (整改) opened from an anomaly, tracked to verification."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", _("Done, to verify")
-        VERIFIED = "verified", _("Verified")
-
-    inspection = models.ForeignKey(
-        Inspection,
-        verbose_name=_("inspection"),
-        on_delete=models.CASCADE,
-        related_name="rectifications",
-    )
-    result = models.ForeignKey(
-        InspectionResult,
-        verbose_name=_("result"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="rectifications",
-    )
-    description = models.TextField(_("what must be done"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    due_on = models.DateField(_("due on"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_note = models.TextField(_("what was done"), blank=True)
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("verified by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    ticket = models.ForeignKey(
-        "tickets.Ticket",
-        verbose_name=_("fault ticket"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="rectifications",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        verbose_name = _("rectification")
-        verbose_name_plural = _("rectifications")
-
-    def __str__(self) -> str:
-        return self.description[:50]
 
 
 class InspectionAlert(models.Model):
