@@ -3,10 +3,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import SUPERUSER, Role, Tier
+from core.models import Timestamped
 from core.phones import normalize_phone
 
 
-class Branch(models.Model):
+class Branch(Timestamped):
     """A service centre (分支机构) serving the customers of a region."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -15,8 +16,6 @@ class Branch(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -84,7 +83,7 @@ class User(AbstractUser):
         return None
 
 
-class DutyShift(models.Model):
+class DutyShift(Timestamped):
     """An engineer on duty (值班) for a branch: holiday and event rosters (seed 002, 4.5.3)."""
 
     engineer = models.ForeignKey(
@@ -96,8 +95,6 @@ class DutyShift(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -137,15 +137,7 @@ def calendar_import_holidays(
     new_days: list[CalendarDay] = []
     changes: list[dict] = []
     for year in years:
-        if year in _chinese_calendar_years():
-            status, source, days = (
-                Status.CONFIRMED,
-                _source_name("chinese-calendar"),
-                _confirmed_days(year),
-            )
-        else:
-            days = _statutory_days(year)
-            status, source = Status.PROVISIONAL, _source_name("holidays")
+        status, source, days = _published_days(year)
         if not days:
             results[year] = YearImport(year=year, added=0, status=None, source="")
             continue
@@ -154,35 +146,75 @@ def calendar_import_holidays(
             # The year is settled: a day a manager removed must not come back.
             results[year] = YearImport(year=year, added=0, status=row.status, source=row.source)
             continue
-        count = 0
-        for day, kind, name in sorted(days):
-            departs = day.weekday() < 5 if kind == CalendarDay.Kind.HOLIDAY else day.weekday() >= 5
-            if not departs or day in existing:
-                continue
-            existing.add(day)
-            new_days.append(
-                CalendarDay(
-                    calendar=calendar,
-                    date=day,
-                    kind=kind,
-                    name=name,
-                    follows_weekday=_weekday_made_up_for(day),
-                )
-            )
-            count += 1
+        added = _days_departing_from_week(calendar, days, existing=existing)
+        new_days += added
         changed = row is None or row.status != status
-        if row is None:
-            row = CalendarYear(calendar=calendar, year=year, status=status, source=source)
-        row.status, row.source = status, source
-        if row.is_confirmed:
-            row.confirmed_at = now
-        row.save()
-        results[year] = YearImport(year=year, added=count, status=row.status, source=row.source)
-        if count or changed:
+        row = _year_record(calendar, row, year=year, status=status, source=source, now=now)
+        results[year] = YearImport(
+            year=year, added=len(added), status=row.status, source=row.source
+        )
+        if added or changed:
             changes.append({"what": "imported", "year": year, "status": row.status})
     CalendarDay.objects.bulk_create(new_days)
     calendar_changed_notify(calendar=calendar, changes=changes)
     return results
+
+
+def _published_days(year: int) -> tuple[str, str, list[tuple[date, str, str]]]:
+    """The status a year's import earns, its source, and its (date, kind, name) days.
+
+    chinese-calendar when it knows the year (confirmed), else the `holidays`
+    package (provisional: statutory holidays only).
+    """
+    if year in _chinese_calendar_years():
+        return Status.CONFIRMED, _source_name("chinese-calendar"), _confirmed_days(year)
+    return Status.PROVISIONAL, _source_name("holidays"), _statutory_days(year)
+
+
+def _days_departing_from_week(
+    calendar: Calendar, days: list[tuple[date, str, str]], *, existing: set[date]
+) -> list[CalendarDay]:
+    """New rows for the days that depart from the weekly pattern and are not stored yet.
+
+    Only weekdays that are holidays and weekend days that are workdays depart;
+    a day already in the calendar (a manager may have edited it) is left alone.
+    `existing` gains the days returned.
+    """
+    rows = []
+    for day, kind, name in sorted(days):
+        departs = day.weekday() < 5 if kind == CalendarDay.Kind.HOLIDAY else day.weekday() >= 5
+        if not departs or day in existing:
+            continue
+        existing.add(day)
+        rows.append(
+            CalendarDay(
+                calendar=calendar,
+                date=day,
+                kind=kind,
+                name=name,
+                follows_weekday=_weekday_made_up_for(day),
+            )
+        )
+    return rows
+
+
+def _year_record(
+    calendar: Calendar,
+    row: CalendarYear | None,
+    *,
+    year: int,
+    status: str,
+    source: str,
+    now: datetime,
+) -> CalendarYear:
+    """Save what the calendar now knows of the year: its status and where it came from."""
+    if row is None:
+        row = CalendarYear(calendar=calendar, year=year, status=status, source=source)
+    row.status, row.source = status, source
+    if row.is_confirmed:
+        row.confirmed_at = now
+    row.save()
+    return row
 
 
 @transaction.atomic

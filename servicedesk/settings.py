@@ -198,7 +198,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "tickets.models.tickets.Kind",
-        "EventKindEnum": "tickets.models.tickets.TicketEvent.Kind",
+        "EventKindEnum": "tickets.models.records.TicketEvent.Kind",
         "EscalationKindEnum": "tickets.models.escalations.EscalationRule.Kind",
         "ClockKindEnum": "tickets.models.clocks.SlaClock.Kind",
         "ItemKindEnum": "contracts.models.customers.CoveredItem.Kind",

@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from tickets.clocks import ScheduleCache, clock_explain
+from tickets.clock_reading import clock_explain
+from tickets.clocks import ScheduleCache
 from tickets.models import (
     ClockPause,
     EscalationRule,

@@ -10,7 +10,8 @@ resumes.
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from contracts.worktime import Schedule, add_working_time, working_time_between
+from contracts.schedule import Schedule
+from contracts.worktime import add_working_time, working_time_between
 
 Pause = tuple[datetime, datetime | None]
 

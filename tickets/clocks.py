@@ -1,4 +1,7 @@
-"""SLA clocks: start them from the contract terms, stop, pause, resume, recompute, explain.
+"""SLA clocks: start them from the contract terms, stop, pause, resume, recompute.
+
+How a clock reads to a person (its status now, why its deadline is what it is) is in
+tickets.clock_reading.
 
 Every function here takes `now` or an instant explicitly; none reads the wall clock.
 """
@@ -13,19 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Calendar, ServiceTerms
-from contracts.worktime import (
-    Schedule,
-    explain_addition,
-    skipped_days,
-    unconfirmed_years,
-    working_time_between,
-)
-from tickets.clockmath import moment_when_used, paused_wall_time, used_time
+from contracts.schedule import Schedule
+from contracts.worktime import unconfirmed_years
+from tickets.clockmath import moment_when_used
 from tickets.models import ClockPause, EscalationRule, Kind, SlaClock, Ticket
 from tickets.models.clocks import Outcome, clock_outcome
 
 Kinds = SlaClock.Kind
 Status = SlaClock.Status
+# (start, end) of a clock's pauses; end is None while the pause lasts.
+Pauses = list[tuple[datetime, datetime | None]]
 
 
 class ScheduleCache:
@@ -76,7 +76,7 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
     return budgets
 
 
-def _pauses(clock: SlaClock) -> list[tuple[datetime, datetime | None]]:
+def clock_pause_spans(clock: SlaClock) -> Pauses:
     return [(p.started_at, p.ended_at) for p in clock.pauses.all()]
 
 
@@ -86,7 +86,7 @@ def clock_recompute(
     schedules: ScheduleCache,
     rules: list[EscalationRule],
     fired_rule_ids: Iterable[int],
-    pauses: list[tuple[datetime, datetime | None]] | None = None,
+    pauses: Pauses | None = None,
 ) -> SlaClock:
     """Derive target, at-risk moment and next escalation step from start, budget and pauses.
 
@@ -95,7 +95,7 @@ def clock_recompute(
     only; the caller saves it.
     """
     schedule = schedules.get(clock.calendar_id)
-    pauses = _pauses(clock) if pauses is None else pauses
+    pauses = clock_pause_spans(clock) if pauses is None else pauses
     budget = timedelta(seconds=clock.budget_seconds)
     try:
         clock.target_at = moment_when_used(schedule, clock.started_at, budget, pauses)
@@ -103,7 +103,7 @@ def clock_recompute(
         raise ValidationError(
             {"contract": _("The calendar of this promise has no working time at all.")}
         ) from exc
-    clock.unconfirmed_years = _unconfirmed_years(schedule, clock, pauses)
+    clock.unconfirmed_years = clock_unconfirmed_years(schedule, clock, pauses)
     thresholds = sorted(
         r.threshold_seconds(clock.budget_seconds)
         for r in rules
@@ -129,9 +129,8 @@ def clock_recompute(
     return clock
 
 
-def _unconfirmed_years(
-    schedule: Schedule, clock: SlaClock, pauses: list[tuple[datetime, datetime | None]]
-) -> list[int]:
+def clock_unconfirmed_years(schedule: Schedule, clock: SlaClock, pauses: Pauses) -> list[int]:
+    """The years of unconfirmed holidays the clock's deadline arithmetic reads."""
     # The arithmetic reads the days from the start to the deadline; with an
     # open pause there is no deadline yet, only the days up to the pause.
     end = clock.target_at
@@ -249,136 +248,3 @@ def clock_save_recomputed(
     clock_recompute(clock, schedules=schedules, rules=rules, fired_rule_ids=list(fired))
     clock.save()
     return clock
-
-
-def clock_paused_seconds(clock: SlaClock, *, now: datetime) -> int:
-    return int(paused_wall_time(_pauses(clock), clock.stopped_at or now).total_seconds())
-
-
-# The stored status a clock's outcome corresponds to (the API's `status` of a clock).
-STATUS_OF_OUTCOME = {
-    Outcome.MET: Status.MET,
-    Outcome.BREACHED: Status.BREACHED,
-    Outcome.AT_RISK: Status.RUNNING,
-    Outcome.RUNNING: Status.RUNNING,
-    Outcome.PAUSED: Status.PAUSED,
-    Outcome.NOT_NEEDED: Status.CANCELLED,
-}
-
-
-def clock_status_now(clock: SlaClock, *, now: datetime) -> str:
-    """The status as a user would see it now, even before the sweep has run (from the outcome)."""
-    return STATUS_OF_OUTCOME[clock_outcome(clock, now)]
-
-
-CLOCK_ORDER = {Kinds.RESPONSE: 0, Kinds.ONSITE: 1, Kinds.RESOLUTION: 2, Kinds.REPAIR: 3}
-
-
-def clock_rows(ticket: Ticket, *, now: datetime, explain: bool = False) -> list[dict]:
-    """A ticket's clocks in the order promises come due, with their outcome as of now."""
-    schedules = ScheduleCache() if explain else None
-    rows = []
-    for clock in sorted(ticket.clocks.all(), key=lambda c: CLOCK_ORDER.get(c.kind, 9)):
-        row = {"clock": clock, "outcome": clock_outcome(clock, now)}
-        if explain:
-            row["explanation"] = clock_explain(clock, schedules=schedules)
-        rows.append(row)
-    return rows
-
-
-def _local(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def clock_explain(clock: SlaClock, *, schedules: ScheduleCache) -> dict:
-    """Why the deadline is what it is: contract, phase, priority, calendar, pauses, arithmetic."""
-    ticket = clock.ticket
-    terms = ticket.terms_applied or {}
-    schedule = schedules.get(clock.calendar_id)
-    calendar_name = clock.calendar.name if clock.calendar_id else _("calendar time (7×24)")
-    pauses = _pauses(clock)
-    minutes = clock.budget_seconds // 60
-    lines = [
-        _("Contract %(contract)s, phase %(phase)s, priority %(priority)s.")
-        % {
-            "contract": terms.get("contract_number", "-"),
-            "phase": terms.get("phase_label", ticket.phase),
-            "priority": ticket.priority,
-        },
-        _("Promise: %(minutes)d minutes of working time in “%(calendar)s”.")
-        % {"minutes": minutes, "calendar": calendar_name},
-        _("Counting from %(start)s, when the call came in.") % {"start": _local(clock.started_at)},
-    ]
-    pause_rows = []
-    for start, end in pauses:
-        working = used_time(schedule, start, end, []) if end is not None else None
-        pause_rows.append(
-            {
-                "started_at": start,
-                "ended_at": end,
-                "working_seconds": None if working is None else int(working.total_seconds()),
-            }
-        )
-        lines.append(
-            _("Paused %(start)s – %(end)s: the deadline moves by the working time paused.")
-            % {"start": _local(start), "end": _local(end) or _("still paused")}
-        )
-    intervals = []
-    skipped = []
-    if clock.target_at is not None:
-        # The budget is consumed segment by segment between the pauses.
-        remaining = timedelta(seconds=clock.budget_seconds)
-        cursor = clock.started_at
-        segments: list[tuple[datetime, datetime | None]] = []
-        for start, end in sorted(p for p in pauses if p[1] is not None):
-            if start > cursor:
-                segments.append((cursor, start))
-            cursor = max(cursor, end)
-        segments.append((cursor, None))
-        for seg_start, seg_end in segments:
-            if remaining <= timedelta(0):
-                break
-            available = remaining
-            if seg_end is not None:
-                available = min(remaining, working_time_between(schedule, seg_start, seg_end))
-            intervals.extend(explain_addition(schedule, seg_start, available))
-            remaining -= available
-        skipped = (
-            [] if schedule.always_on else skipped_days(schedule, clock.started_at, clock.target_at)
-        )
-        for day, reason in skipped:
-            lines.append(
-                _("%(day)s is not counted (%(reason)s).")
-                % {
-                    "day": day.isoformat(),
-                    "reason": _("holiday") if reason == "holiday" else _("weekend"),
-                }
-            )
-    if clock.target_at is not None:
-        lines.append(_("Deadline: %(target)s.") % {"target": _local(clock.target_at)})
-    else:
-        lines.append(_("No deadline while the clock is paused."))
-    # A stopped clock's outcome is final: its deadline can no longer move.
-    provisional_years = [] if clock.is_stopped else _unconfirmed_years(schedule, clock, pauses)
-    if provisional_years:
-        lines.append(
-            _("%(years)s holidays not confirmed yet: this deadline may still move.")
-            % {"years": ", ".join(str(year) for year in provisional_years)}
-        )
-    return {
-        "contract": terms.get("contract_number"),
-        "phase": terms.get("phase", ticket.phase),
-        "priority": ticket.priority,
-        "calendar": calendar_name,
-        "budget_minutes": minutes,
-        "started_at": clock.started_at,
-        "pauses": pause_rows,
-        "working_intervals": [{"start": a, "end": b} for a, b in intervals[:50]],
-        "skipped_days": [{"date": d, "reason": r} for d, r in skipped],
-        "target_at": clock.target_at,
-        "provisional": bool(provisional_years),
-        "unconfirmed_years": provisional_years,
-        "text": lines,
-    }

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from contracts.worktime import Schedule
+from contracts.schedule import Schedule
+from core.models import Timestamped
 
 
-class Calendar(models.Model):
+class Calendar(Timestamped):
     """The working time an SLA clock counts in: 7×24, or business hours with holidays.
 
     Business-hours calendars know Chinese public holidays and make-up workdays
@@ -25,8 +26,6 @@ class Calendar(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     timezone = models.CharField(_("time zone"), max_length=50, default=settings.TIME_ZONE)
     description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -88,7 +87,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-class WorkingWindow(models.Model):
+class WorkingWindow(Timestamped):
     """One stretch of working time on a weekday, e.g. Monday 09:00–12:00."""
 
     calendar = models.ForeignKey(
@@ -97,8 +96,6 @@ class WorkingWindow(models.Model):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["calendar", "weekday", "starts_at"]
@@ -128,7 +125,7 @@ class WorkingWindow(models.Model):
                 raise ValidationError(_("This window overlaps another window on the same day."))
 
 
-class CalendarDay(models.Model):
+class CalendarDay(Timestamped):
     """A date that departs from the weekly pattern: a public holiday or a make-up workday (调休)."""
 
     class Kind(models.TextChoices):
@@ -147,8 +144,6 @@ class CalendarDay(models.Model):
         default=Weekday.MONDAY,
         help_text=_("For a make-up workday: whose working windows apply."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["calendar", "date"]
@@ -162,7 +157,7 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
 
 
-class CalendarYear(models.Model):
+class CalendarYear(Timestamped):
     """What a calendar knows about one year's holidays and make-up workdays (调休).
 
     Confirmed: the State Council's notice is in (imported from chinese-calendar,
@@ -191,8 +186,6 @@ class CalendarYear(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["calendar", "year"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts import phases
 from contracts.phases import AfterWarranty, Phase
+from core.models import Timestamped
 
 
 class Priority(models.TextChoices):
@@ -20,7 +21,7 @@ class Priority(models.TextChoices):
 TERM_PHASES = [(p.value, p.label) for p in phases.SERVICE_PHASES]
 
 
-class TermsFields(models.Model):
+class TermsFields(Timestamped):
     """The promise for one phase and priority: how fast, and in which working time.
 
     Minutes are working minutes of the clock's calendar; a blank on-site or
@@ -67,8 +68,6 @@ class TermsFields(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     TERM_FIELDS = [
         "phase",
@@ -93,7 +92,7 @@ class TermsFields(models.Model):
         return {name: getattr(self, name) for name in self.TERM_FIELDS}
 
 
-class ContractTemplate(models.Model):
+class ContractTemplate(Timestamped):
     """A ready-made set of promises taken from a tender bid, so a new contract starts from one."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
@@ -108,8 +107,6 @@ class ContractTemplate(models.Model):
     substitute_device_hours = models.PositiveIntegerField(
         _("substitute device after (hours)"), null=True, blank=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -136,7 +133,7 @@ class TemplateTerms(TermsFields):
         ]
 
 
-class Contract(models.Model):
+class Contract(Timestamped):
     """An after-sales service contract (合同); its phase follows from its dates, never typed."""
 
     number = models.CharField(_("contract number"), max_length=60, unique=True)
@@ -224,8 +221,6 @@ class Contract(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Below this share compliance shows as bad; blank: the default."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-signed_on", "number"]

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
 from core.phones import normalize_phone
 
 
-class Customer(models.Model):
+class Customer(Timestamped):
     """A customer organisation (客户单位) that bought under one or more contracts."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -13,8 +14,6 @@ class Customer(models.Model):
     region = models.CharField(_("region"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -25,7 +24,7 @@ class Customer(models.Model):
         return self.name
 
 
-class Contact(models.Model):
+class Contact(Timestamped):
     """A person at the customer who calls the hotline or uses the portal."""
 
     customer = models.ForeignKey(
@@ -45,8 +44,6 @@ class Contact(models.Model):
         related_name="contact",
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["customer__name", "name"]
@@ -64,7 +61,7 @@ class Contact(models.Model):
         super().save(*args, **kwargs)
 
 
-class Site(models.Model):
+class Site(Timestamped):
     """A place where the customer's system runs and engineers go on site."""
 
     customer = models.ForeignKey(
@@ -81,8 +78,6 @@ class Site(models.Model):
         blank=True,
         related_name="sites",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["customer__name", "name"]
@@ -98,7 +93,7 @@ class Site(models.Model):
         return f"{self.customer.short_name or self.customer.name} · {self.name}"
 
 
-class CoveredItem(models.Model):
+class CoveredItem(Timestamped):
     """Software or equipment under service, identified by its serial number."""
 
     class Kind(models.TextChoices):
@@ -121,8 +116,6 @@ class CoveredItem(models.Model):
     model = models.CharField(_("model"), max_length=100, blank=True)
     serial_number = models.CharField(_("serial number"), max_length=100, blank=True, db_index=True)
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["customer__name", "name"]

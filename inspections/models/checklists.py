@@ -4,8 +4,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
 
-class ChecklistTemplate(models.Model):
+
+class ChecklistTemplate(Timestamped):
     """A versioned checklist; an inspection keeps the exact version it was carried out with."""
 
     name = models.CharField(_("name"), max_length=150)
@@ -13,8 +15,6 @@ class ChecklistTemplate(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["code", "-version"]
@@ -28,7 +28,7 @@ class ChecklistTemplate(models.Model):
         return f"{self.name} v{self.version}"
 
 
-class ChecklistSection(models.Model):
+class ChecklistSection(Timestamped):
     """A group of items, e.g. base software, application, network, security (seed 004, 7.3.2.1)."""
 
     template = models.ForeignKey(
@@ -39,8 +39,6 @@ class ChecklistSection(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("title"), max_length=150)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["template", "order", "pk"]
@@ -51,7 +49,7 @@ class ChecklistSection(models.Model):
         return self.title
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(Timestamped):
     class AnswerKind(models.TextChoices):
         PASS_FAIL = "pass_fail", _("Pass or fail")
         NUMBER = "number", _("Measured value")
@@ -76,8 +74,6 @@ class ChecklistItem(models.Model):
     )
     required = models.BooleanField(_("required"), default=True)
     photo_required = models.BooleanField(_("photo required"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["section", "order", "pk"]

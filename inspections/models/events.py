@@ -4,11 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
 from inspections.models.inspections import Inspection
 from inspections.models.rectifications import Rectification
 
 
-class InspectionEvent(models.Model):
+class InspectionEvent(Timestamped):
     """One status change: who took which step when, from which state to which.
 
     Written by the services with the change itself, in one transaction, as a
@@ -41,8 +42,6 @@ class InspectionEvent(models.Model):
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20)
     note = models.TextField(_("note"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["at", "pk"]

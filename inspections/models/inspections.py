@@ -11,10 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.models import Timestamped
 from inspections.models.checklists import ChecklistItem, ChecklistTemplate
 
 
-class InspectionPlan(models.Model):
+class InspectionPlan(Timestamped):
     """A contract's promise of regular inspections; it generates scheduled ones ahead of time."""
 
     class Cycle(models.TextChoices):
@@ -54,8 +55,6 @@ class InspectionPlan(models.Model):
     lead_days = models.PositiveIntegerField(_("schedule this many days ahead"), default=30)
     remind_days_before = models.PositiveIntegerField(_("remind this many days before"), default=2)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["contract", "cycle"]
@@ -72,7 +71,7 @@ class InspectionPlan(models.Model):
         return f"{self.contract.number} {self.get_cycle_display()}"
 
 
-class Inspection(FSMModelMixin, models.Model):
+class Inspection(FSMModelMixin, Timestamped):
     class State(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -134,8 +133,6 @@ class Inspection(FSMModelMixin, models.Model):
     signature = models.ImageField(
         _("signature"), upload_to="inspection-signatures/%Y/%m/", blank=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-due_on", "-pk"]
@@ -188,7 +185,7 @@ class Inspection(FSMModelMixin, models.Model):
 OPEN_STATES = (Inspection.State.SCHEDULED, Inspection.State.IN_PROGRESS)
 
 
-class InspectionResult(models.Model):
+class InspectionResult(Timestamped):
     """The answer to one checklist item, flagged when out of range or changed since last time."""
 
     inspection = models.ForeignKey(
@@ -213,8 +210,6 @@ class InspectionResult(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["inspection", "item__section__order", "item__order", "pk"]
@@ -228,7 +223,7 @@ class InspectionResult(models.Model):
         return f"{self.inspection_id} {self.item_id}"
 
 
-class InspectionPhoto(models.Model):
+class InspectionPhoto(Timestamped):
     result = models.ForeignKey(
         InspectionResult, verbose_name=_("result"), on_delete=models.CASCADE, related_name="photos"
     )
@@ -239,8 +234,6 @@ class InspectionPhoto(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -251,7 +244,7 @@ class InspectionPhoto(models.Model):
         return self.image.name
 
 
-class InspectionAlert(models.Model):
+class InspectionAlert(Timestamped):
     """A reminder before an inspection falls due or an escalation when overdue: sent once each."""
 
     class Kind(models.TextChoices):
@@ -263,8 +256,6 @@ class InspectionAlert(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     sent_at = models.DateTimeField(_("sent at"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-sent_at"]

@@ -6,10 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.models import Timestamped
 from inspections.models.inspections import Inspection, InspectionResult
 
 
-class Rectification(FSMModelMixin, models.Model):
+class Rectification(FSMModelMixin, Timestamped):
     """A rectification action (整改) opened from an anomaly, tracked to verification."""
 
     class Status(models.TextChoices):
@@ -61,8 +62,6 @@ class Rectification(FSMModelMixin, models.Model):
         blank=True,
         related_name="rectifications",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["due_on", "pk"]

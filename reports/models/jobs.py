@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
 
-class ReportJob(models.Model):
+
+class ReportJob(Timestamped):
     """A report rendered in the background, with progress the user can watch, kept for download."""
 
     class Kind(models.TextChoices):
@@ -45,8 +47,6 @@ class ReportJob(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,15 +9,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
 
-class Questionnaire(models.Model):
+
+class Questionnaire(Timestamped):
     name = models.CharField(_("name"), max_length=150)
     code = models.SlugField(_("code"), max_length=50)
     version = models.PositiveIntegerField(_("version"), default=1)
     intro = models.TextField(_("introduction"), blank=True)
     is_active = models.BooleanField(_("sent out"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["code", "-version"]
@@ -31,7 +31,7 @@ class Questionnaire(models.Model):
         return f"{self.name} v{self.version}"
 
 
-class Question(models.Model):
+class Question(Timestamped):
     class Kind(models.TextChoices):
         RATING = "rating", _("Rating 1 to 5")
         TEXT = "text", _("Free text")
@@ -46,8 +46,6 @@ class Question(models.Model):
     text = models.CharField(_("question"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     required = models.BooleanField(_("required"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["questionnaire", "order", "pk"]
@@ -58,7 +56,7 @@ class Question(models.Model):
         return self.text
 
 
-class Survey(models.Model):
+class Survey(Timestamped):
     """One questionnaire sent to one customer contact for one contract and half year."""
 
     questionnaire = models.ForeignKey(
@@ -84,8 +82,6 @@ class Survey(models.Model):
     sent_at = models.DateTimeField(_("sent at"))
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-period_start", "contract"]
@@ -103,7 +99,7 @@ class Survey(models.Model):
         return f"{self.contract.number} {self.period_start}"
 
 
-class SurveyAnswer(models.Model):
+class SurveyAnswer(Timestamped):
     survey = models.ForeignKey(
         Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="answers"
     )
@@ -114,8 +110,6 @@ class SurveyAnswer(models.Model):
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     text = models.TextField(_("answer"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["survey", "question__order"]
@@ -129,7 +123,7 @@ class SurveyAnswer(models.Model):
         return f"{self.survey_id} {self.question_id}"
 
 
-class ReturnVisit(models.Model):
+class ReturnVisit(Timestamped):
     """A return-visit call (回访) after a closed ticket, recorded by an agent."""
 
     ticket = models.ForeignKey(
@@ -154,8 +148,6 @@ class ReturnVisit(models.Model):
     )
     answers = models.TextField(_("what the customer said"), blank=True)
     follow_up = models.TextField(_("follow-up needed"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-called_at"]

@@ -7,14 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.worktime import (
+from contracts.schedule import (
     CHINA_OFFICE_DAY,
     END_OF_DAY,
-    LOOKAHEAD_DAYS,
     SHANGHAI,
     Schedule,
-    add_working_time,
     china_office_schedule,
+)
+from contracts.worktime import (
+    LOOKAHEAD_DAYS,
+    add_working_time,
     explain_addition,
     is_working,
     next_working_moment,

@@ -6,11 +6,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contracts.schedule import SHANGHAI, Schedule, china_office_schedule
 from contracts.worktime import (
-    SHANGHAI,
-    Schedule,
     add_working_time,
-    china_office_schedule,
     unconfirmed_years,
     years_read,
 )

@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contracts.worktime import Schedule, working_time_between
+from contracts.schedule import Schedule
+from contracts.worktime import working_time_between
 from tickets.clockmath import moment_when_used, paused_wall_time, used_time
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -78,7 +78,8 @@ def test_a_call_on_saturday_starts_counting_on_monday_morning(world):
 
 
 def test_explanation_names_contract_phase_calendar_and_skipped_days(world):
-    from tickets.clocks import ScheduleCache, clock_explain
+    from tickets.clock_reading import clock_explain
+    from tickets.clocks import ScheduleCache
 
     ticket = _create(world, priority="P3", at=shanghai(2026, 9, 30, 17, 0))
     clock = ticket.clocks.get(kind="onsite")

@@ -11,7 +11,8 @@ from accounts.roles import Role
 from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
 from contracts.selectors import contracts_visible_to, customers_visible_to
-from tickets.clocks import ScheduleCache, clock_explain, clock_paused_seconds, clock_status_now
+from tickets.clock_reading import clock_explain, clock_paused_seconds, clock_status_now
+from tickets.clocks import ScheduleCache
 from tickets.models import (
     Attachment,
     Channel,

@@ -1,18 +1,15 @@
 from tickets.models.clocks import ClockPause, Outcome, SlaClock, clock_outcome
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.heartbeats import Heartbeat
+from tickets.models.records import Attachment, FaultReport, TicketEvent, TicketSequence
 from tickets.models.tickets import (
     FINISHED_STATES,
     OPEN_STATES,
     WORKING_STATES,
-    Attachment,
     Channel,
-    FaultReport,
     Kind,
     State,
     Ticket,
-    TicketEvent,
-    TicketSequence,
 )
 from tickets.models.work import CheckIn, Comment, Rating, RemoteAccessRequest, SignOff, WorkLog
 

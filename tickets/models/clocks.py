@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
+
 
 class Outcome(models.TextChoices):
     """A clock's outcome at a moment, as every screen and report shows it."""
@@ -150,7 +152,7 @@ class SlaClockQuerySet(QuerySet):
         return self.by_outcome(Outcome.PAUSED, now)
 
 
-class SlaClock(models.Model):
+class SlaClock(Timestamped):
     """One promise on one ticket: respond, be on site, resolve, repair or replace.
 
     `target_at` is the deadline; `next_step_at` is when the next escalation
@@ -205,8 +207,6 @@ class SlaClock(models.Model):
             "the deadline is provisional."
         ),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = SlaClockQuerySet.as_manager()
 
@@ -259,7 +259,7 @@ class SlaClock(models.Model):
         return clock_outcome(self, now)
 
 
-class ClockPause(models.Model):
+class ClockPause(Timestamped):
     """A stretch during which a clock did not count (waiting on the customer, reopened)."""
 
     clock = models.ForeignKey(
@@ -268,8 +268,6 @@ class ClockPause(models.Model):
     started_at = models.DateTimeField(_("paused at"))
     ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["clock", "started_at"]

@@ -3,10 +3,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Tier
+from core.models import Timestamped
 from core.translatable import Message
 
 
-class EscalationRule(models.Model):
+class EscalationRule(Timestamped):
     """One rung of the ladder: when a clock has used so much of its time, tell a tier.
 
     The step falls due when the clock's used working time reaches `percent` %
@@ -37,8 +38,6 @@ class EscalationRule(models.Model):
     extra_minutes = models.PositiveIntegerField(_("plus minutes"), default=0)
     tier = models.CharField(_("tier notified"), max_length=20, choices=Tier.choices)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["clock_kind", "percent", "extra_minutes"]
@@ -65,7 +64,7 @@ class EscalationRule(models.Model):
         return self.is_active and self.clock_kind in ("", clock_kind)
 
 
-class EscalationStep(models.Model):
+class EscalationStep(Timestamped):
     """A rung reached by one clock: recorded once, notified once, acknowledged by its tier.
 
     The unique constraint on (clock, rule) makes a repeated step impossible,
@@ -116,8 +115,6 @@ class EscalationStep(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-fired_at", "-pk"]
@@ -139,7 +136,7 @@ class EscalationStep(models.Model):
         return round((self.fired_at - self.due_at).total_seconds(), 3)
 
 
-class Notification(models.Model):
+class Notification(Timestamped):
     """An in-app message, also sent by e-mail; one per person and escalation step or key.
 
     Written by tickets.notify alone. `message` keeps the text untranslated, so
@@ -193,8 +190,6 @@ class Notification(models.Model):
         blank=True,
         help_text=_("When the e-mail is to be sent or tried again; empty once sent or given up."),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

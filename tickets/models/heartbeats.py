@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Timestamped
 
-class Heartbeat(models.Model):
+
+class Heartbeat(Timestamped):
     """When a periodic job last completed, one row per job: the database is the source of truth.
 
     The SLA sweep writes `sla_sweep` at the end of every completed run, a
@@ -17,8 +19,6 @@ class Heartbeat(models.Model):
 
     name = models.CharField(_("name"), max_length=30, choices=Name.choices, unique=True)
     at = models.DateTimeField(_("last completed at"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,3 +1,5 @@
+"""A ticket and its state machine: kinds, channels, states, and the transitions between them."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -5,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from contracts.models.contracts import Priority
+from core.models import Timestamped
 from tickets import permissions as may
 
 
@@ -101,7 +104,7 @@ has_engineer.reason = _("No engineer is assigned to this ticket.")
 within_reopen_window.reason = _("The reopen window has passed.")
 
 
-class Ticket(FSMModelMixin, models.Model):
+class Ticket(FSMModelMixin, Timestamped):
     """A request logged by the hotline, the portal or the API (工单)."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)
@@ -191,8 +194,6 @@ class Ticket(FSMModelMixin, models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     confirmed_by_customer = models.BooleanField(_("confirmed by the customer"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-reported_at"]
@@ -386,116 +387,3 @@ class Ticket(FSMModelMixin, models.Model):
     def accept(self, *, at) -> None:
         self.closed_at = at
         self.confirmed_by_customer = True
-
-
-class TicketSequence(models.Model):
-    """The last number given out in a year, for readable ticket numbers (2026-000123)."""
-
-    year = models.PositiveIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["year"]
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
-class FaultReport(models.Model):
-    """The fault report of seed 004, 7.3.1.1: symptoms, analysis, cause, solution, prevention."""
-
-    ticket = models.OneToOneField(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="fault_report"
-    )
-    symptoms = models.TextField(_("symptoms"), blank=True)
-    analysis = models.TextField(_("analysis"), blank=True)
-    cause = models.TextField(_("located cause"), blank=True)
-    solution = models.TextField(_("solution and fix"), blank=True)
-    prevention = models.TextField(_("preventive measures"), blank=True)
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("written by"),
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("fault report")
-        verbose_name_plural = _("fault reports")
-
-    def __str__(self) -> str:
-        return f"{self.ticket.number}"
-
-
-class Attachment(models.Model):
-    ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    file = models.FileField(_("file"), upload_to="tickets/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["created_at"]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TicketEvent(models.Model):
-    """One line of a ticket's history: who did what when, and what it changed.
-
-    Complete enough to prove to a customer when each promise was met or broken.
-    """
-
-    class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
-        TRANSITION = "transition", _("State changed")
-        PRIORITY = "priority", _("Priority changed")
-        CLOCK = "clock", _("Clock")
-        ESCALATION = "escalation", _("Escalation")
-        NOTE = "note", _("Note")
-        ATTACHMENT = "attachment", _("Attachment")
-
-    ticket = models.ForeignKey(
-        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-        verbose_name = _("ticket event")
-        verbose_name_plural = _("ticket events")
-        indexes = [models.Index(fields=["ticket", "at"], name="event_ticket_at")]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -6,8 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.models import Timestamped
 
-class Comment(models.Model):
+
+class Comment(Timestamped):
     """A reply the customer sees, or an internal note only staff see."""
 
     ticket = models.ForeignKey(
@@ -24,8 +26,6 @@ class Comment(models.Model):
     )
     body = models.TextField(_("text"))
     internal = models.BooleanField(_("internal note"), default=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -36,7 +36,7 @@ class Comment(models.Model):
         return self.body[:50]
 
 
-class CheckIn(models.Model):
+class CheckIn(Timestamped):
     """Proof that the on-site promise was kept: when, where the browser said, and a photo."""
 
     ticket = models.ForeignKey(
@@ -60,8 +60,6 @@ class CheckIn(models.Model):
     )
     accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
     photo = models.ImageField(_("photo"), upload_to="checkins/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["at"]
@@ -72,7 +70,7 @@ class CheckIn(models.Model):
         return f"{self.ticket_id} {self.at:%Y-%m-%d %H:%M}"
 
 
-class WorkLog(models.Model):
+class WorkLog(Timestamped):
     """An engineer's log entry on site, optionally with a photo from the camera."""
 
     ticket = models.ForeignKey(
@@ -89,8 +87,6 @@ class WorkLog(models.Model):
     )
     text = models.TextField(_("work done"))
     photo = models.ImageField(_("photo"), upload_to="worklogs/%Y/%m/", blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -101,7 +97,7 @@ class WorkLog(models.Model):
         return self.text[:50]
 
 
-class SignOff(models.Model):
+class SignOff(Timestamped):
     """The customer's signature drawn on the engineer's screen when the work is done."""
 
     ticket = models.OneToOneField(
@@ -119,8 +115,6 @@ class SignOff(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-signed_at"]
@@ -131,7 +125,7 @@ class SignOff(models.Model):
         return f"{self.signer_name} {self.signed_at:%Y-%m-%d}"
 
 
-class Rating(models.Model):
+class Rating(Timestamped):
     """The customer's rating of a closed ticket (满意度评价), 1 to 5."""
 
     ticket = models.OneToOneField(
@@ -147,8 +141,6 @@ class Rating(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -165,7 +157,7 @@ class Rating(models.Model):
         return f"{self.ticket_id}: {self.score}"
 
 
-class RemoteAccessRequest(FSMModelMixin, models.Model):
+class RemoteAccessRequest(FSMModelMixin, Timestamped):
     """An engineer's request to connect remotely.
 
     Only the customer's authorisation allows it (seed 002, 4.5.5; seed 004, 7.3.1.2).
@@ -204,8 +196,6 @@ class RemoteAccessRequest(FSMModelMixin, models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     window_start = models.DateTimeField(_("allowed from"), null=True, blank=True)
     window_end = models.DateTimeField(_("allowed until"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

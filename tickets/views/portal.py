@@ -21,7 +21,7 @@ from accounts.roles import Role
 from core.inputs import posted_text
 from core.web import role_required, run_action
 from tickets.calendar_years import clock_moved_text
-from tickets.clocks import clock_rows
+from tickets.clock_reading import clock_rows
 from tickets.forms import RemoteDecisionForm
 from tickets.models import (
     FINISHED_STATES,

@@ -15,8 +15,8 @@ from accounts.models import User
 from accounts.roles import STAFF_ROLES
 from core.inputs import posted_text
 from core.web import REFUSALS, refusal_messages, role_required
-from tickets import clocks as clock_services
 from tickets import permissions as may
+from tickets.clock_reading import clock_rows
 from tickets.forms import CommentForm, FaultReportForm, RemoteRequestForm
 from tickets.models import State, Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
@@ -73,7 +73,7 @@ def ticket(request, number: str):
     context = {
         "ticket": ticket,
         "now": now,
-        "clock_rows": clock_services.clock_rows(ticket, now=now, explain=True),
+        "clock_rows": clock_rows(ticket, now=now, explain=True),
         "timeline": ticket_timeline(ticket, include_internal=True),
         "buttons": [(name, ACTION_LABELS[name]) for name in available if name in SIMPLE_ACTIONS],
         "can": set(available),
