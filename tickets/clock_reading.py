@@ -71,7 +71,7 @@ def clock_explain(clock: SlaClock, *, schedules: ScheduleCache) -> dict:
         _("Contract %(contract)s, phase %(phase)s, priority %(priority)s.")
         % {
             "contract": terms.get("contract_number", "-"),
-            "phase": terms.get("phase_label", ticket.phase),
+            "phase": ticket.phase_label,
             "priority": ticket.priority,
         },
         _("Promise: %(minutes)d minutes of working time in “%(calendar)s”.")

@@ -38,6 +38,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.models.records import event_note
 from tickets.notify import Notice, notify_all
 
 logger = logging.getLogger(__name__)
@@ -267,7 +268,7 @@ def _steps_record(steps: list[EscalationStep], *, staff: "_Staff", now) -> int:
                 ticket=step.ticket,
                 kind=TicketEvent.Kind.ESCALATION,
                 at=now,
-                note=message.title_text(),
+                **event_note(message),
                 data={
                     "step": step.pk,
                     "clock": step.clock.kind,
@@ -356,7 +357,11 @@ def escalation_acknowledge(*, step: EscalationStep, user: User, now: datetime | 
             kind=TicketEvent.Kind.ESCALATION,
             at=now,
             actor=user,
-            note=_("Escalation acknowledged by %(user)s") % {"user": user},
+            **event_note(
+                Message(
+                    gettext_lazy("Escalation acknowledged by %(user)s"), params={"user": str(user)}
+                )
+            ),
             data={"step": step.pk, "acknowledged": True},
         )
     return step

@@ -25,7 +25,7 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[Entry]:
         if event.kind == "note" and not include_internal:
             continue
         who = event.actor.get_full_name() or event.actor.username if event.actor else ""
-        text = event.note
+        text = event.display_note
         if event.kind == "clock" and "changes" in event.data:
             # Rendered now, in the reader's language, from what the event recorded.
             text = clock_moved_text(event.data)

@@ -8,11 +8,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from accounts.models import User
 from core.errors import TransitionConflict, TransitionForbidden
 from core.inputs import clean_number
+from core.translatable import Message
 from core.uploads import photo_validate, signature_png
 from tickets import permissions as may
 from tickets.models import (
@@ -26,6 +28,7 @@ from tickets.models import (
     TicketEvent,
     WorkLog,
 )
+from tickets.models.records import event_note
 from tickets.selectors import ticket_visible
 from tickets.services.transitions import ticket_transition
 
@@ -33,13 +36,13 @@ from tickets.services.transitions import ticket_transition
 MAX_ACCURACY_METRES = 1_000_000
 
 
-def _event(ticket: Ticket, user: User, note: str, **data) -> None:
+def _event(ticket: Ticket, user: User, note: "str | Message", **data) -> None:
     TicketEvent.objects.create(
         ticket=ticket,
         kind=TicketEvent.Kind.NOTE,
         at=timezone.now(),
         actor=user,
-        note=note,
+        **event_note(note),
         data=data,
     )
 
@@ -60,7 +63,12 @@ def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False
         raise TransitionForbidden(_("Customers cannot write internal notes."))
     comment = Comment.objects.create(ticket=ticket, author=user, body=body, internal=internal)
     if customer and ticket.state == State.WAITING_CUSTOMER:
-        ticket_transition(ticket_id=ticket.pk, name="resume", user=user, note=_("Customer replied"))
+        ticket_transition(
+            ticket_id=ticket.pk,
+            name="resume",
+            user=user,
+            note=Message(gettext_lazy("Customer replied")),
+        )
     return comment
 
 
@@ -74,7 +82,7 @@ def ticket_accept(*, ticket: Ticket, user: User, now: datetime | None = None) ->
         raise TransitionConflict(_("This ticket is not waiting to be accepted."))
     ticket.accepted_at = now or timezone.now()
     ticket.save(update_fields=["accepted_at", "updated_at"])
-    _event(ticket, user, _("Accepted by the engineer"), action="accept")
+    _event(ticket, user, Message(gettext_lazy("Accepted by the engineer")), action="accept")
     return ticket
 
 
@@ -147,7 +155,11 @@ def sign_off_record(
         defaults={"signer_name": signer_name.strip(), "signed_at": now, "collected_by": user},
     )
     sign_off.image.save(f"{ticket.number}.png", ContentFile(png), save=True)
-    _event(ticket, user, _("Signed off by %(name)s") % {"name": sign_off.signer_name})
+    _event(
+        ticket,
+        user,
+        Message(gettext_lazy("Signed off by %(name)s"), params={"name": sign_off.signer_name}),
+    )
     return sign_off
 
 
@@ -169,7 +181,12 @@ def rating_submit(*, ticket: Ticket, user: User, score, comment: str = "") -> Ra
     rating = Rating.objects.create(
         ticket=ticket, score=score, comment=comment.strip(), rated_by=user
     )
-    _event(ticket, user, _("Rated %(score)d of 5") % {"score": score}, score=score)
+    _event(
+        ticket,
+        user,
+        Message(gettext_lazy("Rated %(score)d of 5"), params={"score": score}),
+        score=score,
+    )
     return rating
 
 
@@ -190,7 +207,9 @@ def remote_access_request(
     request = RemoteAccessRequest.objects.create(
         ticket=ticket, requested_by=user, reason=reason.strip(), minutes=int(minutes)
     )
-    _event(ticket, user, _("Remote access requested"), remote_request=request.pk)
+    _event(
+        ticket, user, Message(gettext_lazy("Remote access requested")), remote_request=request.pk
+    )
     return request
 
 
@@ -238,7 +257,11 @@ def remote_access_decide(
     _event(
         request.ticket,
         user,
-        _("Remote access approved") if approve else _("Remote access refused"),
+        Message(
+            gettext_lazy("Remote access approved")
+            if approve
+            else gettext_lazy("Remote access refused")
+        ),
         remote_request=request.pk,
         remote_from=from_status,
         remote_to=request.status,

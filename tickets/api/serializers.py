@@ -296,6 +296,9 @@ class PrioritySerializer(NoteSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    note = serializers.CharField(
+        source="display_note", read_only=True, help_text="In the caller's language."
+    )
 
     class Meta:
         model = TicketEvent

@@ -3,9 +3,11 @@ its fault report, its attachments and its history."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Timestamped
+from core.translatable import Message
 from tickets.models.tickets import Ticket
 
 
@@ -103,7 +105,11 @@ class TicketEvent(Timestamped):
     )
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
+    # As written (the site's language for what the system says, as typed for people's notes).
     note = models.TextField(_("note"), blank=True)
+    # What the system said, untranslated (core.translatable.Message): shown in the reader's
+    # language. Empty for a person's note and for events written before it existed.
+    message = models.JSONField(_("message"), default=dict, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -114,3 +120,17 @@ class TicketEvent(Timestamped):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_note(self) -> str:
+        """The note in the active language."""
+        return Message.from_json(self.message).title_text() if self.message else self.note
+
+
+def event_note(note: "str | Message") -> dict:
+    """The `note` and `message` of a TicketEvent: a Message (what the system says) is kept
+    untranslated and written out in the site's language; a str (what a person typed) as is."""
+    if isinstance(note, Message):
+        with translation.override(settings.LANGUAGE_CODE):
+            return {"note": note.title_text(), "message": note.to_json()}
+    return {"note": note or "", "message": {}}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from contracts.models.contracts import Priority
+from contracts.phases import Phase
 from core.models import Timestamped
 from tickets import permissions as may
 
@@ -208,6 +209,12 @@ class Ticket(FSMModelMixin, Timestamped):
 
     def __str__(self) -> str:
         return f"{self.number} {self.summary}"
+
+    @property
+    def phase_label(self) -> str:
+        """The contract phase it was reported in, in the active language (the terms snapshot
+        keeps the label in the language of whoever logged the ticket)."""
+        return str(Phase(self.phase).label) if self.phase in Phase.values else self.phase
 
     @property
     def is_open(self) -> bool:

@@ -19,6 +19,7 @@ from django_fsm import Transition, can_proceed
 from accounts.models import User
 from accounts.roles import Role
 from core.errors import TransitionConflict, TransitionForbidden
+from core.translatable import Message
 from tickets import clocks as clock_services
 from tickets.clocks import ScheduleCache, active_rules
 from tickets.models import (
@@ -31,6 +32,7 @@ from tickets.models import (
     TicketEvent,
     clock_outcome,
 )
+from tickets.models.records import event_note
 
 
 def ticket_lock(ticket_id: int) -> Ticket:
@@ -217,7 +219,7 @@ def ticket_transition(
     ticket_id: int,
     name: str,
     user: User | None,
-    note: str = "",
+    note: "str | Message" = "",
     now: datetime | None = None,
     validate: Callable[[Ticket], None] | None = None,
     unchanged: Callable[[Ticket], bool] | None = None,
@@ -258,7 +260,7 @@ def ticket_transition(
             actor=user,
             from_state=from_state,
             to_state=ticket.state,
-            note=note,
+            **event_note(note),
             data={"action": name, **ctx.data, **_event_details(name, ticket)},
         )
     return ticket
