@@ -258,6 +258,10 @@ def caller_lookup(*, query: str, limit: int = 8) -> list:
             if len(digits) >= MIN_PHONE_SUFFIX
             else []
         )
+        # A serial number names the item, and so the site it stands at.
+        customer.matched_items = [
+            i for i in customer.items.all() if i.serial_number.lower() == query.lower()
+        ]
     return found
 
 

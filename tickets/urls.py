@@ -15,7 +15,9 @@ from tickets.views import (
 
 desk = [
     path("", console.queue, name="queue"),
+    path("rows/", console.queue_rows, name="queue_rows"),
     path("call/", console.call, name="call"),
+    path("call/options/", console.call_options, name="call_options"),
     path("lookup/", console.lookup, name="lookup"),
     path("tickets/<str:number>/", staff_ticket.ticket, name="ticket"),
     path("tickets/<str:number>/do/<str:action>/", staff_ticket.transition, name="transition"),

@@ -38,8 +38,70 @@
         if (q.length < 2) return;
         fetch(input.dataset.url + "?q=" + encodeURIComponent(q), { headers: { "X-Requested-With": "fetch" } })
           .then(function (r) { return r.ok ? r.text() : null; })
-          .then(function (html) { if (html !== null && input.value.trim() === q) { target.innerHTML = html; } });
+          .then(function (html) {
+            if (html === null || input.value.trim() !== q) return;
+            target.innerHTML = html;
+            // One customer found: the form takes it, with the caller and site it matched.
+            var cards = target.querySelectorAll("[data-customer]");
+            if (cards.length === 1) chooseFromCard(cards[0], false);
+          });
       }, 250);
+    });
+  }
+
+  // The call form follows the chosen customer: its callers, sites, items and contracts.
+  function callForm() { return document.querySelector("form[data-call-form]"); }
+
+  function chooseCustomer(customerId, picks) {
+    var form = callForm();
+    if (!form) return Promise.resolve();
+    var select = form.querySelector("select[name=customer]");
+    if (select && select.value !== customerId) select.value = customerId;
+    if (!customerId) return Promise.resolve();
+    var url = form.dataset.optionsUrl + "?customer=" + encodeURIComponent(customerId);
+    return fetch(url, { headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        Object.keys(data).forEach(function (name) {
+          var field = form.querySelector("select[name=" + name + "]");
+          if (!field) return;
+          var wanted = (picks && picks[name]) || data[name].initial;
+          field.innerHTML = "";
+          data[name].options.forEach(function (pair) {
+            var option = document.createElement("option");
+            option.value = pair[0]; option.textContent = pair[1];
+            field.appendChild(option);
+          });
+          field.value = wanted;
+          if (field.value !== wanted) field.value = "";
+        });
+      });
+  }
+
+  function chooseFromCard(card, focus) {
+    var form = callForm();
+    if (!form) return false;
+    var picks = { contact: card.dataset.contact, site: card.dataset.site, covered_item: card.dataset.item };
+    chooseCustomer(card.dataset.customer, picks).then(function () {
+      var summary = form.querySelector("[name=summary]");
+      if (focus && summary) summary.focus();
+    });
+    return true;
+  }
+
+  function callFormFollowsCustomer() {
+    var form = callForm();
+    if (!form) return;
+    var refresh = form.querySelector("[data-refresh]");
+    if (refresh) refresh.hidden = true;
+    var select = form.querySelector("select[name=customer]");
+    if (select) select.addEventListener("change", function () { chooseCustomer(select.value, null); });
+    document.addEventListener("click", function (e) {
+      var link = e.target.closest("[data-choose-customer]");
+      if (!link) return;
+      var card = link.closest("[data-customer]");
+      if (card && chooseFromCard(card, true)) e.preventDefault();
     });
   }
 
@@ -95,8 +157,37 @@
     });
   }
 
+  // The queue refreshes its rows every 15 s under the same filters, without a reload.
+  var QUEUE_POLL_MS = 15000;
+  function queuePolling() {
+    var table = document.querySelector("table[data-poll-url]");
+    if (!table) return;
+    var body = table.tBodies[0];
+    var count = document.querySelector("[data-queue-count]");
+    function refresh() {
+      if (document.hidden) return;
+      fetch(table.dataset.pollUrl + window.location.search, { headers: { "X-Requested-With": "fetch" } })
+        .then(function (r) {
+          if (!r.ok) return null;
+          if (count && r.headers.get("X-Queue-Count") !== null) count.textContent = r.headers.get("X-Queue-Count");
+          return r.text();
+        })
+        .then(function (html) { if (html !== null) { body.innerHTML = html; tick(); } })
+        .catch(function () {});
+    }
+    setInterval(refresh, QUEUE_POLL_MS);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+  }
+
+  // Filters open on a desktop, folded on a phone so the first rows show.
+  function foldOnPhone() {
+    if (!window.matchMedia("(max-width: 700px)").matches) return;
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (d) { d.open = false; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    queuePolling(); foldOnPhone();
     tick(); setInterval(tick, 1000);
-    lookup(); geolocate(); signaturePads();
+    lookup(); callFormFollowsCustomer(); geolocate(); signaturePads();
   });
 })();

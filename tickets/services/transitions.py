@@ -214,12 +214,18 @@ ACTION_LABELS = {
 }
 
 
+# Steps that end a ticket or turn work down: a person taking one says why, and the
+# reason is the step's note in the history.
+ACTIONS_NEEDING_A_REASON = frozenset({"cancel", "close", "reject"})
+
+
 def ticket_transition(
     *,
     ticket_id: int,
     name: str,
     user: User | None,
     note: "str | Message" = "",
+    require_reason: bool = False,
     now: datetime | None = None,
     validate: Callable[[Ticket], None] | None = None,
     unchanged: Callable[[Ticket], bool] | None = None,
@@ -229,9 +235,15 @@ def ticket_transition(
 
     Two people acting at once: the second waits for the first's lock, then
     finds the ticket in its new state and gets a conflict with the reason.
+    With `require_reason` (a person at the staff ticket page), the steps of
+    ACTIONS_NEEDING_A_REASON are refused without a note.
     """
     if name not in TRANSITION_EFFECTS:
         raise ValidationError({"action": _("Unknown action.")})
+    if require_reason and name in ACTIONS_NEEDING_A_REASON and not str(note or "").strip():
+        raise ValidationError(
+            _("Give a reason to %(action)s this ticket.") % {"action": _action_label(name)}
+        )
     now = now or timezone.now()
     with transaction.atomic():
         ticket = ticket_lock(ticket_id)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +29,8 @@ QUEUE_FILTERS = ["state", "priority", "kind", "customer", "branch", "engineer"]
 QUEUE_PAGE_SIZE = 50
 
 
-@role_required(*STAFF_ROLES)
-def queue(request):
-    now = timezone.now()
+def _queue_rows(request, now) -> dict:
+    """The rows of the queue page the query asks for, under the user's visibility."""
     filters = {key: clean_values(request.GET.getlist(key)) for key in QUEUE_FILTERS}
     for key in ["customer", "branch", "engineer"]:
         filters[key] = [v for v in filters[key] if v.isdigit()]
@@ -43,14 +43,17 @@ def queue(request):
     tickets = list(queue_page(ordered)[bounds]) if page.paginator.count else []
     for item in tickets:
         _mark_deadline(item, now)
+    return {"tickets": tickets, "page": page, "filters": filters, "now": now}
+
+
+@role_required(*STAFF_ROLES)
+def queue(request):
+    now = timezone.now()
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "tickets": tickets,
-        "page": page,
+        **_queue_rows(request, now),
         "query": query.urlencode(),
-        "now": now,
-        "filters": filters,
         "states": State.choices,
         "kinds": Kind.choices,
         "priorities": Ticket._meta.get_field("priority").choices,
@@ -61,6 +64,17 @@ def queue(request):
         ),
     }
     return render(request, "desk/queue.html", context)
+
+
+@role_required(*STAFF_ROLES)
+def queue_rows(request):
+    """The queue's rows alone, same filters and page, for the script that refreshes the
+    queue every few seconds; the total rides in a header."""
+    context = _queue_rows(request, timezone.now())
+    response = render(request, "desk/_queue_rows.html", context)
+    response["X-Queue-Count"] = str(context["page"].paginator.count)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def time_left(deadline, now) -> str:
@@ -105,18 +119,51 @@ def lookup(request):
     return render(request, "desk/_lookup.html", _lookup_context(request.GET.get("q", "")[:100]))
 
 
+def _chosen_customer(request, context: dict) -> Customer | None:
+    """The customer the agent chose (the list or a lookup card), else the only match.
+
+    A customer found by the lookup keeps what the lookup matched (the caller by phone).
+    """
+    customer_id = str(request.POST.get("customer") or request.GET.get("customer") or "")
+    found = {c.pk: c for c in context["customers"]}
+    if customer_id.isdigit():
+        return found.get(int(customer_id)) or Customer.objects.filter(pk=customer_id).first()
+    if len(context["customers"]) == 1:
+        return context["customers"][0]
+    return None
+
+
+def _preselect(form: CallForm, chosen: Customer, asked) -> None:
+    """Fill in who and where: what the agent picked (a lookup card's caller and site) when it
+    belongs to this customer, else the caller found by phone and the only site or item."""
+    callers = getattr(chosen, "callers", [])
+    if callers:
+        form.fields["contact"].initial = callers[0].pk
+    items = getattr(chosen, "matched_items", [])
+    if items:
+        form.fields["covered_item"].initial = items[0].pk
+        form.fields["site"].initial = items[0].site_id
+    for name in ("site", "covered_item"):
+        options = list(form.fields[name].queryset[:2])
+        if len(options) == 1 and form.fields[name].initial is None:
+            form.fields[name].initial = options[0].pk
+    for name in ("contact", "site", "covered_item"):
+        value = str(asked.get(name) or "")
+        if value.isdigit() and form.fields[name].queryset.filter(pk=value).exists():
+            form.fields[name].initial = int(value)
+
+
 @role_required(*DESK_ROLES)
 def call(request):
-    """Log a call in one screen: find the caller, see contract and terms, create, acknowledge."""
+    """Log a call in one screen: find the caller, see contract and terms, create, acknowledge.
+
+    Changing the customer posts `refresh` (a button without JavaScript): the form comes back
+    with that customer's callers and sites and everything typed so far, unvalidated.
+    """
     query = request.GET.get("q", "")[:100].strip()
     context = _lookup_context(query) if query else {"customers": [], "query": ""}
-    chosen = None
-    customer_id = request.POST.get("customer") or request.GET.get("customer")
-    if customer_id and str(customer_id).isdigit():
-        chosen = Customer.objects.filter(pk=customer_id).first()
-    elif len(context["customers"]) == 1:
-        chosen = context["customers"][0]
-    if request.method == "POST":
+    chosen = _chosen_customer(request, context)
+    if request.method == "POST" and "refresh" not in request.POST:
         form = CallForm(request.POST, customer=chosen)
         if form.is_valid():
             ticket = _create_from_form(request, form)
@@ -125,22 +172,41 @@ def call(request):
                     request, _("Ticket %(number)s logged.") % {"number": ticket.number}
                 )
                 return redirect("desk:ticket", number=ticket.number)
+    elif request.method == "POST":
+        typed = {k: v for k, v in request.POST.items() if k in CallForm.base_fields}
+        typed["acknowledge"] = "acknowledge" in request.POST
+        form = CallForm(initial=typed, customer=chosen)
+        if chosen is not None:
+            _preselect(form, chosen, {})
     else:
         form = CallForm(customer=chosen)
         if chosen is not None:
-            # The caller found by phone, and the only site or item, are the likely answers.
-            callers = getattr(chosen, "callers", [])
-            if callers:
-                form.fields["contact"].initial = callers[0].pk
-            for name in ("site", "covered_item"):
-                options = list(form.fields[name].queryset[:2])
-                if len(options) == 1:
-                    form.fields[name].initial = options[0].pk
+            _preselect(form, chosen, request.GET)
     if chosen is not None and not query:
         context = _lookup_context(chosen.name)
         context["query"] = ""
     context.update({"form": form, "chosen": chosen})
     return render(request, "desk/call.html", context)
+
+
+@role_required(*DESK_ROLES)
+def call_options(request):
+    """A customer's callers, sites, items and contracts as the call form lists them, for the
+    script that refills the form when the customer changes."""
+    customer_id = request.GET.get("customer", "")
+    customer = Customer.objects.filter(pk=customer_id).first() if customer_id.isdigit() else None
+    if customer is None:
+        raise Http404
+    form = CallForm(customer=customer)
+    _preselect(form, customer, {})
+    options = {
+        name: {
+            "options": [[str(value), str(label)] for value, label in form.fields[name].choices],
+            "initial": str(form.fields[name].initial or ""),
+        }
+        for name in ("contact", "site", "covered_item", "contract")
+    }
+    return JsonResponse(options)
 
 
 def _create_from_form(request, form: CallForm) -> Ticket | None:

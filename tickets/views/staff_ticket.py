@@ -24,6 +24,7 @@ from tickets.services.attachments import ticket_attach
 from tickets.services.priority import ticket_change_priority
 from tickets.services.transitions import (
     ACTION_LABELS,
+    ACTIONS_NEEDING_A_REASON,
     ticket_dispatch,
     ticket_resolve,
     ticket_transition,
@@ -75,7 +76,16 @@ def ticket(request, number: str):
         "now": now,
         "clock_rows": clock_rows(ticket, now=now, explain=True),
         "timeline": ticket_timeline(ticket, include_internal=True),
-        "buttons": [(name, ACTION_LABELS[name]) for name in available if name in SIMPLE_ACTIONS],
+        "buttons": [
+            (name, ACTION_LABELS[name])
+            for name in available
+            if name in SIMPLE_ACTIONS and name not in ACTIONS_NEEDING_A_REASON
+        ],
+        "destructive": [
+            (name, ACTION_LABELS[name])
+            for name in available
+            if name in SIMPLE_ACTIONS and name in ACTIONS_NEEDING_A_REASON
+        ],
         "can": set(available),
         "comment_form": CommentForm(),
         "report_form": FaultReportForm(initial=_report_initial(ticket)),
@@ -90,6 +100,7 @@ def ticket(request, number: str):
         "attachments": ticket.attachments.all(),
         "remote_requests": ticket.remote_requests.select_related("requested_by", "decided_by"),
         "sign_off": getattr(ticket, "sign_off", None),
+        "fault_report": getattr(ticket, "fault_report", None),
     }
     return render(request, "desk/ticket.html", context)
 
@@ -137,6 +148,7 @@ def transition(request, ticket: Ticket, action: str) -> str:
         name=action,
         user=request.user,
         note=posted_text(request.POST, "note", max_length=2000),
+        require_reason=True,
     )
     return _("Done: %(action)s.") % {"action": ACTION_LABELS[action]}
 
