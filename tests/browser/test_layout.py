@@ -121,3 +121,26 @@ def test_the_header_menu_opens_and_navigates(
     if viewport == "phone":
         # A new page starts with the menu closed.
         expect(page.locator("header nav a[href='/dashboard/']")).to_be_hidden()
+
+
+def test_the_dashboard_filters_fold_away_on_a_phone(
+    page, live_server, demo, login, shoot, viewport
+):
+    login(page, "manager")
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    period = page.locator("select[name=period]")
+    if viewport == "phone":
+        # The first figures are on the first screen, the filters one tap away.
+        expect(period).to_be_hidden()
+        assert page.get_by_test_id("compliance-all").bounding_box()["y"] < 740
+        page.get_by_test_id("filters").locator("summary").click()
+        expect(period).to_be_visible()
+    else:
+        expect(period).to_be_visible()
+    period.select_option("last_month")
+    page.get_by_test_id("filters").get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"period=last_month"))
+    # The folded button says what is shown.
+    summary = page.get_by_test_id("filters").locator("summary")
+    expect(summary).to_contain_text("上月")
+    shoot(page, "dashboard-filters")
