@@ -91,7 +91,9 @@ def trend_chart(
     identifier = svg.chart_id(
         "trend", title, tuple(labels), tuple((s.name, tuple(s.values)) for s in series)
     )
-    legend_rows = max(1, -(-len(series) // 3))
+    # The target's label goes in the legend: inside the plot the lines near 100 % ran over it.
+    entries = len(series) + (1 if target is not None and target_label else 0)
+    legend_rows = max(1, -(-entries // 3))
     left, right, top = 48, 16, 14
     bottom = 40 + legend_rows * 20
     plot = _Plot(left, top, width - left - right, height - top - bottom, len(labels), font_size)
@@ -108,7 +110,7 @@ def trend_chart(
         out.append(svg.text(*middle, no_data, size=font_size + 1, anchor="middle", fill=MUTED))
     for number, s in enumerate(series):
         out += _trend_line(plot, s, SERIES_STYLES[number % len(SERIES_STYLES)], labels)
-    out += _trend_legend(plot, series)
+    out += _trend_legend(plot, series, target_label if target is not None else "")
     out.append("</svg>")
     return "".join(out)
 
@@ -170,12 +172,15 @@ def _trend_periods(plot: _Plot, labels: Sequence[str]) -> list[str]:
 
 
 def _trend_target(plot: _Plot, target: float, label: str) -> list[str]:
+    """The dashed target line; its label is a legend entry (`_trend_legend`), which no line
+    can cross, and the line's <title> for a pointer hovering it."""
     y = plot.y_of(target)
-    out = [svg.line(plot.left, y, plot.left + plot.width, y, stroke=BAD, dash="3 3")]
-    if label:
-        right = plot.left + plot.width - 2
-        out.append(svg.text(right, y - 4, label, size=plot.font - 2, anchor="end", fill=BAD))
-    return out
+    title = f"<title>{escape(label)}</title>" if label else ""
+    return [
+        f'<g class="target">{title}',
+        svg.line(plot.left, y, plot.left + plot.width, y, stroke=BAD, dash="3 3"),
+        "</g>",
+    ]
 
 
 def _trend_line(plot: _Plot, s: Series, style, labels: Sequence[str]) -> list[str]:
@@ -204,19 +209,27 @@ def _trend_line(plot: _Plot, s: Series, style, labels: Sequence[str]) -> list[st
     return out
 
 
-def _trend_legend(plot: _Plot, series: Sequence[Series]) -> list[str]:
-    """Three entries a row, under the x labels."""
+def _trend_legend(plot: _Plot, series: Sequence[Series], target_label: str = "") -> list[str]:
+    """Three entries a row, under the x labels; the target's dashed line last."""
     out = []
     legend_top = plot.bottom + 30
     column = plot.width / 3
+
+    def place(number: int) -> tuple[float, float]:
+        row, col = divmod(number, 3)
+        return plot.left + col * column, legend_top + row * 20
+
     for number, s in enumerate(series):
         color, dash, shape = SERIES_STYLES[number % len(SERIES_STYLES)]
-        row, col = divmod(number, 3)
-        x = plot.left + col * column
-        y = legend_top + row * 20
+        x, y = place(number)
         out.append(svg.line(x, y, x + 22, y, stroke=color, width=2, dash=dash))
         out.append(svg.marker(shape, x + 11, y, color, s.name))
         out.append(svg.text(x + 28, y + 4, svg.fit(s.name, plot.font, column - 32), size=plot.font))
+    if target_label:
+        x, y = place(len(series))
+        out.append(svg.line(x, y, x + 22, y, stroke=BAD, width=2, dash="3 3"))
+        label = svg.fit(target_label, plot.font, column - 32)
+        out.append(svg.text(x + 28, y + 4, label, size=plot.font, fill=BAD))
     return out
 
 

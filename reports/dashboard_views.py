@@ -154,6 +154,22 @@ class DashboardForm(forms.Form):
             cleaned["range"] = Period.inclusive(start, end)
         return cleaned
 
+    def summary(self) -> str:
+        """The current choice in words, on the folded filters' button: "This month · Customer A"."""
+        if not self.is_valid():
+            return ""
+        c = self.cleaned_data
+        if c.get("period") == "custom":
+            parts = [f"{c['start']:%Y-%m-%d} – {c['end']:%Y-%m-%d}"]
+        else:
+            parts = [str(dict(self.PRESETS)[c.get("period") or "this_month"])]
+        parts += [c["customer"].name] if c.get("customer") else []
+        parts += [c["contract"].number] if c.get("contract") else []
+        parts += [c["branch"].name] if c.get("branch") else []
+        if c.get("engineer"):
+            parts.append(c["engineer"].get_full_name() or c["engineer"].username)
+        return " · ".join(parts)
+
     def filters(self) -> StatFilters:
         c = self.cleaned_data
         return StatFilters(
@@ -190,6 +206,7 @@ def _compliance_groups(report, kinds: list[str]) -> list[dict]:
             {
                 "key": row.key,
                 "label": row.label,
+                "none": row.is_none,
                 "cells": [_cell(row.by_kind[kind], kind_label(kind), row.target) for kind in kinds],
                 "total": _cell(row.total, target=row.target),
             }
@@ -228,6 +245,7 @@ def _charts(report, kinds: list[str], target: ComplianceTarget) -> dict:
                 note=f"{row.total.met}/{row.total.decided}",
             )
             for row in report.groups["engineer"]
+            if not row.is_none  # not dispatched yet: not an engineer's bar (the table shows it)
         ],
         title=_("Compliance by engineer"),
         target=target.target,
@@ -277,7 +295,12 @@ def home(request):
     now = timezone.now()
     today = timezone.localdate(now, service_tz())
     form = DashboardForm(request.GET, today=today)
-    context = {"form": form, "now": now, "target": format_percent(DEFAULT_TARGET.target)}
+    context = {
+        "form": form,
+        "filters_summary": form.summary(),
+        "now": now,
+        "target": format_percent(DEFAULT_TARGET.target),
+    }
     if form.is_valid() and "range" in form.cleaned_data:
         period = form.cleaned_data["range"]
         target = compliance_target(form.cleaned_data.get("contract"))

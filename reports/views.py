@@ -37,6 +37,7 @@ from reports.rendering import (
     report_params_clean,
     report_render,
 )
+from reports.selectors import report_jobs_of
 from reports.sla.period import service_tz
 
 Kind = ReportJob.Kind
@@ -137,11 +138,7 @@ def _attachment(rendered: Rendered) -> HttpResponse:
 
 
 def _page(request, forms_by_name: dict, *, status: int = 200):
-    jobs = list(
-        ReportJob.objects.filter(requested_by=request.user).order_by("-created_at", "-pk")[
-            :JOBS_SHOWN
-        ]
-    )
+    jobs = report_jobs_of(request.user, limit=JOBS_SHOWN)
     now = timezone.now()
     for job in jobs:
         job.stale = job_abandoned(job, now=now) or (

@@ -3,6 +3,7 @@
 from accounts.roles import STAFF_ROLES
 from accounts.selectors import role_of
 from tickets.heartbeats import sweep_stale_since
+from tickets.selectors import unread_notification_count
 
 
 def navigation(request) -> dict:
@@ -12,7 +13,7 @@ def navigation(request) -> dict:
     role = role_of(user)
     context = {
         "nav_role": role,
-        "unread_count": user.notifications.filter(read_at__isnull=True).count(),
+        "unread_count": unread_notification_count(user),
     }
     if role in STAFF_ROLES or user.is_staff:
         # Staff must know when escalations stopped: one primary-key lookup per page.

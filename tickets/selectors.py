@@ -25,10 +25,13 @@ from contracts.models import CoveredItem, Customer, Site
 from contracts.selectors import MIN_PHONE_SUFFIX, contacts_by_phone, contracts_with_terms
 from core.phones import normalize_phone
 from tickets.models import (
+    FINISHED_STATES,
     OPEN_STATES,
     Attachment,
     CheckIn,
     ClockPause,
+    EscalationRule,
+    Notification,
     SignOff,
     SlaClock,
     State,
@@ -291,3 +294,43 @@ def ticket_file(*, user, kind: str, pk: int):
     if not stored:
         return None
     return stored, getattr(record, "name", "") or stored.name.rsplit("/", 1)[-1]
+
+
+# Notifications ------------------------------------------------------------------------------
+
+
+def notification_withdrawn_q() -> Q:
+    """A warning ("75 % of the time used") stops mattering once its clock has stopped (met or
+    not needed) or its ticket is finished: it is withdrawn, greyed, and no longer unread."""
+    return Q(step__kind=EscalationRule.Kind.WARNING) & (
+        Q(step__clock__stopped_at__isnull=False)
+        | Q(step__clock__status__in=[SlaClock.Status.MET, SlaClock.Status.CANCELLED])
+        | Q(step__ticket__state__in=FINISHED_STATES)
+    )
+
+
+def notifications_of(user: User) -> QuerySet:
+    """A person's notifications, newest first, each with `withdrawn` and `unread` (still to be
+    read and still mattering): what the header's badge, the page and the API all count."""
+    withdrawn = Case(
+        When(notification_withdrawn_q(), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        Notification.objects.filter(user=user)
+        .annotate(withdrawn=withdrawn)
+        .annotate(
+            unread=Case(
+                When(read_at__isnull=True, withdrawn=False, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unread_notification_count(user: User) -> int:
+    """Unread notifications that still matter (withdrawn warnings do not count). One query."""
+    return notifications_of(user).filter(unread=True).count()

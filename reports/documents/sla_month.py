@@ -208,8 +208,9 @@ def sla_month_csv(*, year: int, month: int, customer=None, contract=None, now=No
     for kind in KINDS:
         label = kind_label(kind)
         header += [
-            _("%(clock)s: target") % {"clock": label},
-            _("%(clock)s: stopped") % {"clock": label},
+            # Times, said as times: "stopped" alone read as "paused" (暂停) in Chinese.
+            _("%(clock)s: due by") % {"clock": label},
+            _("%(clock)s: stopped at") % {"clock": label},
             _("%(clock)s: outcome") % {"clock": label},
         ]
     escalations: dict[int, int] = {}

@@ -101,7 +101,8 @@ NONE_LABELS = {
     "customer": _("(no customer)"),
     "contract": _("(no contract)"),
     "branch": _("(no branch)"),
-    "engineer": _("(not assigned)"),
+    # Not a person: the dashboard shows this row apart from the engineers, after them.
+    "engineer": _("Not yet dispatched"),
 }
 
 
@@ -168,6 +169,11 @@ class GroupRow:
     def total(self) -> Compliance:
         return combined(self.by_kind.values())
 
+    @property
+    def is_none(self) -> bool:
+        """The row of clocks with no customer, contract, branch or engineer (not yet dispatched)."""
+        return self.key is None
+
 
 def _labels(dimension: str, keys: Iterable[int]) -> dict[int, tuple[str, ComplianceTarget]]:
     """Names (and, for contracts, targets) of a dimension's rows. One query, if any."""
@@ -199,7 +205,7 @@ def _labels(dimension: str, keys: Iterable[int]) -> dict[int, tuple[str, Complia
 
 def _sort_key(row: GroupRow):
     percent = row.total.percent
-    return (percent is None, percent if percent is not None else 0.0, row.label)
+    return (row.is_none, percent is None, percent if percent is not None else 0.0, row.label)
 
 
 def groups_of(dimension: str, counts: OutcomeCounts) -> list[GroupRow]:
@@ -249,6 +255,11 @@ class WeekRow:
     @property
     def total(self) -> Compliance:
         return combined(self.by_kind.values())
+
+    @property
+    def is_none(self) -> bool:
+        """The row of clocks with no customer, contract, branch or engineer (not yet dispatched)."""
+        return self.key is None
 
 
 def _local_monday(week: date | datetime) -> date:

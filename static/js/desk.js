@@ -185,8 +185,30 @@
     document.querySelectorAll("details[data-fold-on-phone]").forEach(function (d) { d.open = false; });
   }
 
+  // <details data-wide-open> (the header's menu, filters): always open on wide screens, where
+  // the CSS hides their button; folded on phones. Escape or a click elsewhere closes the menu.
+  var wide = window.matchMedia("(min-width: 900px)");
+  function wideOpen() {
+    var folds = document.querySelectorAll("details[data-wide-open]");
+    // On load a phone keeps what the server chose (filters with errors arrive open).
+    if (wide.matches) folds.forEach(function (d) { d.open = true; });
+    if (wide.addEventListener) wide.addEventListener("change", function () {
+      folds.forEach(function (d) { d.open = wide.matches; });
+    });
+  }
+  function headerMenu() {
+    var menu = document.querySelector("details[data-menu]");
+    if (!menu) return;
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && menu.open && !wide.matches) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+    document.addEventListener("click", function (e) {
+      if (menu.open && !wide.matches && !menu.contains(e.target)) menu.open = false;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    queuePolling(); foldOnPhone();
+    queuePolling(); foldOnPhone(); wideOpen(); headerMenu();
     tick(); setInterval(tick, 1000);
     lookup(); callFormFollowsCustomer(); geolocate(); signaturePads();
   });

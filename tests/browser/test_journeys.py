@@ -174,6 +174,10 @@ def test_customer_submits_confirms_rates_and_authorises(
 
     page.get_by_test_id("do-confirm").click()
     expect(page.get_by_test_id("state")).to_have_text("已关闭")
+    # Rating comes first; reopening is offered below it, folded.
+    rating_form, reopen = page.get_by_test_id("rating-form"), page.get_by_test_id("reopen")
+    assert rating_form.bounding_box()["y"] < reopen.bounding_box()["y"]
+    expect(page.locator("#reopen-note")).to_be_hidden()
     page.locator("input[name=score][value='5']").check()
     page.fill("textarea[name=comment]", "工程师响应很快")
     page.get_by_role("button", name=re.compile("评价")).click()

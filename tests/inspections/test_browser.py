@@ -152,6 +152,9 @@ def test_anomaly_rectification_approval_signed_pdf_and_survey_to_yearly_report(
     # The manager prepares the yearly analysis; the worker's job runs here in-process.
     login(page, "manager")
     page.goto(f"{live_server.url}/reports/")
+    fold = page.get_by_test_id("satisfaction-form")
+    if fold.get_attribute("open") is None:  # folded on a phone
+        fold.locator("summary").click()
     page.fill("input[name=satisfaction-year]", str(timezone.localdate().year))
     page.get_by_test_id("satisfaction-submit").click()
     page.wait_for_load_state()

@@ -115,3 +115,24 @@ def test_format_percent():
     assert format_percent(75.0) == "75 %"
     assert format_percent(200 / 3) == "66.7 %"
     assert format_percent(None) == "–"
+
+
+def test_the_target_label_sits_in_the_legend_where_no_line_crosses_it():
+    markup = trend_chart(
+        ["W45", "W46", "W47", "W48"],
+        [Series("Response", [100.0, 96.0, 100.0, 94.0]), Series("On site", [95.0] * 4)],
+        title="Compliance per week",
+        target=95,
+        target_label="目标 95 %",
+    )
+    root = _parse(markup)
+    label = next(t for t in root.iter(f"{SVG}text") if t.text == "目标 95 %")
+    lowest_line = max(
+        float(point.split(",")[1])
+        for polyline in root.iter(f"{SVG}polyline")
+        for point in polyline.get("points").split()
+    )
+    x_axis = max(float(t.get("y")) for t in root.iter(f"{SVG}text") if t.text == "W45")
+    # Below the plot and the week labels, inside the picture.
+    assert float(label.get("y")) > x_axis > lowest_line
+    assert float(label.get("y")) < float(root.get("height"))

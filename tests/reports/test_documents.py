@@ -378,6 +378,23 @@ def test_sla_month_csv_header_is_translated(world, month_tickets):
     assert len(header) == len(english)
 
 
+def test_sla_month_csv_columns_hold_what_their_headers_say(world, month_tickets):
+    from reports.documents.formats import local_text
+
+    rows = read_csv(sla_month_csv(year=2026, month=11, now=NOW))
+    header, body = rows[0], rows[1:]
+    due, stopped = header.index("Response: due by"), header.index("Response: stopped at")
+    for ticket, row in zip(month_tickets, body, strict=True):
+        clock = ticket.clocks.get(kind="response")
+        assert row[due] == local_text(clock.target_at)
+        assert row[stopped] == local_text(clock.stopped_at)
+    with translation.override("zh-hans"):
+        chinese = read_csv(sla_month_csv(year=2026, month=11, now=NOW))[0]
+    # The stop time was headed "响应：暂停" (paused): a time of stopping is not a pause.
+    assert "响应：计时停止时间" in chinese and "响应：截止时间" in chinese
+    assert not any("暂停" in column for column in chinese)
+
+
 def test_sla_month_for_another_customer_is_empty(world, month_tickets):
     other = world["other_contract"].customer
     rows = read_csv(sla_month_csv(year=2026, month=11, customer=other.pk, now=NOW))

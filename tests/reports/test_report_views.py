@@ -308,3 +308,38 @@ def test_far_away_days_are_a_form_error(client, world):
     manager = client_for(client, world["manager"])
     data = {"report": "daily_repair", "daily-day": "0001-01-01", "daily-format": "pdf"}
     assert manager.post(HOME, data).status_code == 400
+
+
+def test_my_reports_say_their_parameters_in_words(client, world):
+    from django.conf import settings
+
+    contract = world["contract"]
+    manager = world["manager"]
+    common = {"requested_by": manager, "status": ReportJob.Status.DONE}
+    month = ReportJob.objects.create(
+        kind="sla_month",
+        format="csv",
+        params={"year": 2026, "month": 11, "customer": contract.customer_id, "contract": None},
+        **common,
+    )
+    ReportJob.objects.create(
+        kind="sla_month",
+        format="pdf",
+        params={"year": 2026, "month": 3, "customer": None, "contract": contract.pk},
+        **common,
+    )
+    ReportJob.objects.create(
+        kind="satisfaction_year", params={"year": 2025, "customer": None}, **common
+    )
+    english = client_for(client, manager).get(HOME).content.decode()
+    row = english.split(f'data-testid="job-{month.pk}"')[1].split("</tr>")[0]
+    assert "November 2026 · 东江水务集团有限公司" in row
+    assert f"March 2026 · {contract.number}" in english
+    assert "Year 2025 · All customers" in english
+    assert "year 2026" not in english and "month 11" not in english
+    assert f"customer {contract.customer_id}" not in english
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get(HOME).content.decode()
+    assert "2026年11月 · 东江水务集团有限公司" in chinese
+    assert "2025年 · 全部客户" in chinese

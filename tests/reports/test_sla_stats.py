@@ -124,7 +124,7 @@ def test_compliance_by_engineer_and_customer(world):
     assert by_engineer["engineer"].percent == 100.0
     assert (by_engineer["engineer_north"].met, by_engineer["engineer_north"].breached) == (1, 1)
     assert by_engineer["engineer_north"].percent == 50.0
-    assert by_engineer["(not assigned)"].percent == 0.0
+    assert by_engineer["Not yet dispatched"].percent == 0.0
 
     rows = compliance_by("customer", NOVEMBER, now=NOW)
     # Worst first.

@@ -363,7 +363,9 @@ class NotificationSerializer(serializers.ModelSerializer):
     # In the reader's language: the stored message rendered for this request.
     title = serializers.CharField(source="display_title", read_only=True)
     body = serializers.CharField(source="display_body", read_only=True)
+    # A warning whose clock stopped or whose ticket is finished (tickets.selectors).
+    withdrawn = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
         model = Notification
-        fields = ["id", "ticket", "step", "title", "body", "read_at", "created_at"]
+        fields = ["id", "ticket", "step", "title", "body", "withdrawn", "read_at", "created_at"]

@@ -28,7 +28,12 @@ from tickets.api.serializers import (
 from tickets.api.transitions import API_ACTIONS, ApiAction
 from tickets.escalation import escalation_acknowledge
 from tickets.models import CheckIn, ClockPause, EscalationStep, Notification, SlaClock, Ticket
-from tickets.selectors import ticket_records_visible_to, tickets_visible_to
+from tickets.selectors import (
+    notifications_of,
+    ticket_records_visible_to,
+    tickets_visible_to,
+    unread_notification_count,
+)
 from tickets.services.attachments import ticket_attach
 from tickets.services.creation import ticket_create
 from tickets.work_services import comment_add
@@ -253,11 +258,12 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return Notification.objects.filter(user=self.request.user).order_by("-created_at", "-pk")
+        return notifications_of(self.request.user)
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        response.data["unread"] = self.get_queryset().filter(read_at__isnull=True).count()
+        # The header's badge count: withdrawn warnings are not unread.
+        response.data["unread"] = unread_notification_count(request.user)
         return response
 
     @extend_schema(request=None, responses={200: NotificationSerializer})

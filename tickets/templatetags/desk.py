@@ -1,4 +1,9 @@
+import re
+
 from django import template
+from django.urls import Resolver404, resolve
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from tickets.models import State
 
@@ -12,3 +17,31 @@ def state_label(value: str) -> str:
         return State(value).label
     except ValueError:
         return value
+
+
+# A site path ("/surveys/portal/2/") or a web address in a message body.
+LINK = re.compile(r"(?<![\w/.:])(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)）。，；：]|/[\w\-/]+/)")
+
+
+def _is_site_path(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+@register.filter(needs_autoescape=True)
+def linkify(text: str, autoescape: bool = True) -> str:
+    """A notification's body with its line breaks, and its site paths and web addresses as
+    links. The text is escaped first; only what the pattern matched becomes an <a>, and a
+    site path only when it is one of ours."""
+    escaped = conditional_escape(text) if autoescape else str(text)
+
+    def link(match: re.Match) -> str:
+        target = match.group(0)
+        if target.startswith("/") and not _is_site_path(target):
+            return target
+        return f'<a href="{target}">{target}</a>'
+
+    return mark_safe(LINK.sub(link, str(escaped)).replace("\n", "<br>"))

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from accounts.selectors import role_of
 from tickets.models import Notification
+from tickets.selectors import notifications_of
 
 
 @login_required
 def notifications(request):
-    queryset = Notification.objects.filter(user=request.user).select_related("ticket")
-    page = Paginator(queryset.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    queryset = notifications_of(request.user).select_related("ticket")
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     return render(request, "notifications.html", {"page": page, "role": role_of(request.user)})
 
 

@@ -282,7 +282,13 @@ def ticket(request, number: str):
         "check_ins": ticket.check_ins.all(),
         "report": report if ticket.state in FINISHED_STATES else None,
         "remote_rows": remote_rows,
-        "buttons": [(name, label) for name, label in CUSTOMER_ACTIONS.items() if name in available],
+        # Reopening is the way back, not the next step: the page offers it apart, folded.
+        "buttons": [
+            (name, label)
+            for name, label in CUSTOMER_ACTIONS.items()
+            if name in available and name != "reopen"
+        ],
+        "reopen_label": CUSTOMER_ACTIONS["reopen"] if "reopen" in available else None,
         "reply_form": ReplyForm(),
         "rating": rating,
         "rating_form": RatingForm() if ticket.state in RATABLE_STATES and not rating else None,
