@@ -50,7 +50,8 @@ LEFT JOIN (
 INSERT_CLOCKS_SQL = """
 INSERT INTO tickets_slaclock (
     ticket_id, kind, calendar_id, budget_seconds, started_at, target_at, at_risk_at,
-    next_step_at, status, stopped_at, warned_at, breached_at, created_at, updated_at
+    next_step_at, status, stopped_at, warned_at, breached_at, created_at, updated_at,
+    unconfirmed_years
 )
 SELECT c.ticket_id, c.kind, c.cal, c.budget, c.started,
        CASE WHEN c.pause_at IS NULL THEN c.target END,
@@ -63,13 +64,32 @@ SELECT c.ticket_id, c.kind, c.cal, c.budget, c.started,
             WHEN b.breached_at IS NOT NULL THEN 'breached'
             ELSE 'running' END,
        c.stop_at, c.warned, b.breached_at, c.started,
-       greatest(c.started, c.stop_at, c.pause_at, c.warned, b.breached_at)
+       greatest(c.started, c.stop_at, c.pause_at, c.warned, b.breached_at),
+       coalesce(y.years, '[]'::jsonb)
 FROM bench_clock AS c
 CROSS JOIN LATERAL (
     -- As tickets.clocks: a clock stopped or cancelled after its target is breached.
     SELECT CASE WHEN c.breach_fired OR c.stop_at > c.target
                 THEN c.target END AS breached_at
 ) AS b
+CROSS JOIN LATERAL (
+    -- As tickets.clocks: the local years the deadline arithmetic read, from the
+    -- start to the target (to the open pause when it came first), whose holidays
+    -- the calendar has not confirmed. None for 7×24 calendars (no wcal).
+    SELECT jsonb_agg(r.year ORDER BY r.year) AS years
+    FROM bench_cal_year AS cy
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN c.pause_at IS NULL OR c.target <= c.pause_at THEN c.target
+                    ELSE greatest(c.started, c.pause_at) END AS end_at
+    ) AS e
+    CROSS JOIN LATERAL generate_series(
+        extract(year FROM c.started AT TIME ZONE cy.tz)::int,
+        extract(year FROM CASE WHEN e.end_at > c.started
+                               THEN e.end_at - interval '1 microsecond'
+                               ELSE c.started END AT TIME ZONE cy.tz)::int
+    ) AS r(year)
+    WHERE cy.cal = c.wcal AND cy.confirmed IS NOT NULL AND r.year <> ALL(cy.confirmed)
+) AS y
 ORDER BY c.ticket_id, c.kind;
 
 INSERT INTO tickets_clockpause (clock_id, started_at, ended_at, reason, created_at, updated_at)
@@ -104,11 +124,11 @@ ORDER BY f.fired;
 
 INSERT INTO tickets_notification (
     user_id, ticket_id, step_id, title, body, message, read_at, emailed_at, email_failures,
-    created_at, updated_at
+    created_at, updated_at, key
 )
 SELECT n.user_id, s.ticket_id, s.id,
        '[' || t.number || '] ' || s.kind || ' ' || k.kind, '', '{}', s.acknowledged_at,
-       s.fired_at, 0, s.fired_at, coalesce(s.acknowledged_at, s.fired_at)
+       s.fired_at, 0, s.fired_at, coalesce(s.acknowledged_at, s.fired_at), ''
 FROM tickets_escalationstep AS s
 JOIN tickets_ticket AS t ON t.id = s.ticket_id
 JOIN tickets_slaclock AS k ON k.id = s.clock_id

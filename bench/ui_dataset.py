@@ -21,8 +21,9 @@ would have written them:
   counted from the report in the clock's calendar. 7×24 is plain addition;
   business hours (P3 on-site and resolution) go through a table of the
   calendar's working intervals, taken from `contracts.worktime` itself, and
-  a small PL/pgSQL function; a sample is checked against
-  `tickets.clocks.clock_recompute`;
+  a small PL/pgSQL function; a deadline that reads a year whose holidays
+  the calendar has not confirmed records it (`unconfirmed_years`); a sample
+  is checked against `tickets.clocks.clock_recompute`;
 * acknowledging stops the response clock, arriving on site the on-site
   clock, resolving the resolution and repair clocks (and cancels an on-site
   clock without a visit), cancelling cancels what still runs, waiting on

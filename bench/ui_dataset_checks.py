@@ -44,7 +44,7 @@ def sample_check(first_id: int, reference: datetime, size: int = 400) -> int:
             fired_rule_ids=fired.get(stored.pk, ()),
             pauses=[],
         )
-        for name in ("target_at", "at_risk_at", "next_step_at"):
+        for name in ("target_at", "at_risk_at", "next_step_at", "unconfirmed_years"):
             if getattr(fresh, name) != getattr(stored, name):
                 raise RuntimeError(
                     f"clock {stored.pk} ({stored.kind}, calendar {stored.calendar_id}) {name}: "

@@ -4,8 +4,9 @@ Where calls come from (`bench_slot`, from `ui_world.world_slots`), each
 contract's phases over the period and its terms per phase and priority
 (`bench_span`, `bench_cover`), the working intervals of the business-hours
 calendars and the SQL function that adds working time with them
-(`bench_work`, `pg_temp.bench_at`), the engineers of each branch, the
-escalation rules, and who acts for each tier.
+(`bench_work`, `pg_temp.bench_at`) with the holiday years each has confirmed
+(`bench_cal_year`), the engineers of each branch, the escalation rules, and
+who acts for each tier.
 """
 
 import json
@@ -84,6 +85,7 @@ CREATE TEMP TABLE bench_rule (
     id bigint, clock_kind text, kind text, tier text, percent int, extra int
 );
 CREATE TEMP TABLE bench_tier_user (tier text, user_id bigint);
+CREATE TEMP TABLE bench_cal_year (cal bigint, tz text, confirmed int[]);
 """
 
 
@@ -194,7 +196,8 @@ def _load_terms(cursor, contracts, *, first: date, last: date, tz: ZoneInfo, sch
 
 def _load_work(cursor, calendars, *, first: date, reference: datetime, tz, schedules) -> None:
     """Working intervals from before the oldest report to four years later, far past every
-    clock's last threshold (a plan's longest waits can go further: they never happen)."""
+    clock's last threshold (a plan's longest waits can go further: they never happen);
+    and the years whose holidays each calendar has confirmed."""
     cursor.execute(WORK_SQL)
     start = datetime.combine(first - timedelta(days=2), datetime.min.time(), tzinfo=tz)
     end = reference + timedelta(days=4 * 366)
@@ -207,6 +210,11 @@ def _load_work(cursor, calendars, *, first: date, reference: datetime, tz, sched
             work_rows.append((calendar_id, a, b, cum, length, cum + length))
             cum += length
         cursor.executemany("INSERT INTO bench_work VALUES (%s, %s, %s, %s, %s, %s)", work_rows)
+        confirmed = schedule.confirmed_years
+        cursor.execute(
+            "INSERT INTO bench_cal_year VALUES (%s, %s, %s)",
+            [calendar_id, schedule.tz.key, None if confirmed is None else sorted(confirmed)],
+        )
 
 
 def _load_people(cursor, rules) -> None:
