@@ -200,7 +200,7 @@ class Profile:
 SWEEP_PARTS = [
     ("`SlaClock.objects.bulk_update`", "django/db/models/query.py", "bulk_update"),
     ("`bulk_create` of steps, notifications, events", "django/db/models/query.py", "bulk_create"),
-    ("`_step_text`", "tickets/escalation.py", "_step_text"),
+    ("`_step_message`", "tickets/escalation.py", "_step_message"),
     ("`moment_when_used`", "tickets/clockmath.py", "moment_when_used"),
     ("`_Staff.recipients`", "tickets/escalation.py", "recipients"),
 ]
@@ -245,7 +245,7 @@ class Creation:
 
 CREATE_PARTS = [
     ("input validation", "rest_framework/serializers.py", "is_valid"),
-    ("`ticket_create`", "tickets/services.py", "ticket_create"),
+    ("`ticket_create`", "tickets/services/creation.py", "ticket_create"),
     ("the 201 response body (`_detail`)", "tickets/api/views.py", "_detail"),
     ("`ScheduleCache.get` (calendars)", "tickets/clocks.py", "get"),
 ]
