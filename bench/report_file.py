@@ -142,3 +142,13 @@ def write_run(path: Path, key: str, *, title: str, about: str, latest: str, summ
         text = _insert(text, key, render_block(key, title, about, latest, summary, []))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def yes_or_no(met: bool) -> str:
+    """The "met?" cell of a goal: a missed one stands out."""
+    return "yes" if met else "**no**"
+
+
+def shares(rows) -> str:
+    """The cProfile shares of a run on one line: "label 12%; label 3%"."""
+    return "; ".join(f"{label} {share:.0%}" for label, share in rows) or "n/a"

@@ -1,105 +1,22 @@
 """The three measures of the SLA benchmark, and the diagnostics that explain them."""
 
-import cProfile
-import pstats
-import re
 import statistics
 import time
-from collections import defaultdict
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from bench.dataset import CONTRACT_NUMBER, Budget, Dataset
+from bench.instruments import QueryLog, profiled, quantile, recording
+from bench.sla_dataset import CONTRACT_NUMBER, Budget, Dataset
 from contracts.models import Contract
 from tickets.clocks import active_rules
 from tickets.escalation import sweep_due_steps
 from tickets.models import EscalationRule, EscalationStep, Notification, SlaClock, Ticket
 
 DUE_INDEX = "clock_next_step_due"
-
-
-def quantile(samples: list[float], percent: int) -> float:
-    """The inclusive percentile, so p99 of 500 samples is not pulled past the largest one."""
-    return statistics.quantiles(samples, n=100, method="inclusive")[percent - 1]
-
-
-@dataclass
-class QueryLog:
-    """Every SQL statement run inside `recording`, with its time, grouped by statement and table."""
-
-    count: int = 0
-    seconds: float = 0.0
-    by_statement: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-
-    def top(self, n: int = 5) -> list[tuple[str, int, float]]:
-        rows = [(k, len(v), sum(v)) for k, v in self.by_statement.items()]
-        return sorted(rows, key=lambda r: r[2], reverse=True)[:n]
-
-
-_FROM = re.compile(r'\bFROM\s+"(\w+)"', re.IGNORECASE)
-_LOCK = re.compile(r"\bFOR (NO KEY )?UPDATE\b")
-
-
-def _label(sql: str) -> str:
-    """'SELECT tickets_slaclock FOR UPDATE', 'INSERT tickets_ticketevent', 'SAVEPOINT'."""
-    words = [word.strip('"') for word in sql.split(None, 3)]
-    verb = words[0].upper()
-    if verb == "INSERT" and len(words) > 2:
-        return f"INSERT {words[2]}"
-    if verb == "UPDATE" and len(words) > 1:
-        return f"UPDATE {words[1]}"
-    if verb == "SELECT":
-        table = _FROM.search(sql)
-        lock = " FOR UPDATE" if _LOCK.search(sql) else ""
-        return f"SELECT {table.group(1) if table else '(no table)'}{lock}"
-    return verb
-
-
-@contextmanager
-def recording():
-    log = QueryLog()
-
-    def wrapper(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = time.perf_counter() - started
-            log.count += 1
-            log.seconds += elapsed
-            log.by_statement[_label(sql)].append(elapsed)
-
-    with connection.execute_wrapper(wrapper):
-        yield log
-
-
-def profiled(call, parts: list[tuple[str, str, str]]) -> list[tuple[str, float]]:
-    """Run `call` under cProfile; the share of its time spent in each named function.
-
-    `parts` holds (label, end of the file path, function name). cProfile slows
-    Python down, not the database, so the shares lean towards Python; they
-    rank the costs, the timed measures give the figures.
-    """
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.runcall(call)
-    total = time.perf_counter() - started
-    stats = pstats.Stats(profiler).stats
-    shares = []
-    for label, path, name in parts:
-        seconds = sum(
-            row[3]
-            for (filename, _line, function), row in stats.items()
-            if function == name and filename.replace("\\", "/").endswith(path)
-        )
-        if seconds:
-            shares.append((label, seconds / total))
-    return shares
 
 
 # --- 1. a sweep with nothing due -------------------------------------------------
@@ -283,7 +200,7 @@ class Profile:
 SWEEP_PARTS = [
     ("`SlaClock.objects.bulk_update`", "django/db/models/query.py", "bulk_update"),
     ("`bulk_create` of steps, notifications, events", "django/db/models/query.py", "bulk_create"),
-    ("`_step_text`", "tickets/escalation.py", "_step_text"),
+    ("`_step_message`", "tickets/escalation.py", "_step_message"),
     ("`moment_when_used`", "tickets/clockmath.py", "moment_when_used"),
     ("`_Staff.recipients`", "tickets/escalation.py", "recipients"),
 ]
@@ -328,7 +245,7 @@ class Creation:
 
 CREATE_PARTS = [
     ("input validation", "rest_framework/serializers.py", "is_valid"),
-    ("`ticket_create`", "tickets/services.py", "ticket_create"),
+    ("`ticket_create`", "tickets/services/creation.py", "ticket_create"),
     ("the 201 response body (`_detail`)", "tickets/api/views.py", "_detail"),
     ("`ScheduleCache.get` (calendars)", "tickets/clocks.py", "get"),
 ]

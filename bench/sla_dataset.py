@@ -196,17 +196,19 @@ ORDER BY g
 """
 
 # A clock stops when its promise is kept: acknowledged, engineer on site, resolved.
+# 7×24 calendars have no holidays, so no deadline is provisional.
 CLOCKS_SQL = """
 INSERT INTO tickets_slaclock (
     ticket_id, kind, calendar_id, budget_seconds, started_at, target_at, at_risk_at,
-    next_step_at, status, stopped_at, warned_at, breached_at, created_at, updated_at
+    next_step_at, status, stopped_at, warned_at, breached_at, created_at, updated_at,
+    unconfirmed_years
 )
 SELECT t.id, b.kind, b.calendar_id, b.budget, t.reported_at,
        t.reported_at + make_interval(secs => b.budget),
        t.reported_at + make_interval(secs => b.at_risk),
        CASE WHEN x.stop IS NULL THEN t.reported_at + make_interval(secs => b.first_step) END,
        CASE WHEN x.stop IS NULL THEN 'running' ELSE 'met' END,
-       x.stop, NULL, NULL, t.reported_at, coalesce(x.stop, t.reported_at)
+       x.stop, NULL, NULL, t.reported_at, coalesce(x.stop, t.reported_at), '[]'::jsonb
 FROM tickets_ticket AS t
 JOIN unnest(
     %(priorities)s::text[], %(kinds)s::text[], %(calendars)s::bigint[], %(seconds)s::int[],
@@ -253,7 +255,7 @@ def _check_sample(first_id: int, snapshots: dict, size: int = 300) -> None:
             status=stored.status,
         )
         clock_recompute(fresh, schedules=schedules, rules=rules, fired_rule_ids=(), pauses=[])
-        for name in ("target_at", "at_risk_at", "next_step_at"):
+        for name in ("target_at", "at_risk_at", "next_step_at", "unconfirmed_years"):
             if getattr(fresh, name) != getattr(stored, name):
                 raise RuntimeError(
                     f"clock {stored.pk} {name}: SQL gave {getattr(stored, name)}, "
