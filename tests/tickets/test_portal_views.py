@@ -76,6 +76,7 @@ def _resolved(world, **kwargs) -> Ticket:
     ticket = _ticket(world, covered_item=world["hardware"], **kwargs)
     ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
     ticket_dispatch(ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer"])
+    ticket_transition(ticket_id=ticket.pk, name="depart", user=world["engineer"])
     ticket_check_in(ticket=ticket, user=world["engineer"])
     ticket_resolve(ticket_id=ticket.pk, user=world["engineer"], report=REPORT)
     return Ticket.objects.get(pk=ticket.pk)
