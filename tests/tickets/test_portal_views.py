@@ -292,7 +292,7 @@ def test_bad_input_shows_form_errors_and_creates_nothing(customer_client, world)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "summary" in errors and "priority" in errors
-    assert 'class="errorlist' in response.content.decode()
+    assert 'class="field-error"' in response.content.decode()  # beside the fields
     assert not Ticket.objects.exists()
     assert not Attachment.objects.exists()
 
