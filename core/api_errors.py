@@ -10,6 +10,8 @@ the errors any call of its shape can get, so no view has to remember them:
 - 404, `{"detail": ...}`: the path names an object, or the list is paginated (a page
   past the end);
 - 413: the operation takes a body (larger than DATA_UPLOAD_MAX_MEMORY_SIZE);
+- 415: the operation takes a body (in a media type it does not parse, or a multipart
+  body whose parts carry none);
 - 429: the operation is throttled (the token endpoint, also while locked out).
 
 `errors(409)` is for the rest, which only a view knows: 409 names the ticket's state.
@@ -47,6 +49,7 @@ _DESCRIPTIONS = {
     403: "This user may not do this.",
     404: "No such object visible to this user, or no such page.",
     413: "Request body too large.",
+    415: "Unsupported media type.",
     429: "Too many attempts; retry later.",
 }
 
@@ -70,7 +73,7 @@ def _codes_for(operation: dict, view_class) -> list[int]:
     if paginated or any(p["in"] == "path" for p in parameters):
         codes.append(404)
     if takes_body:
-        codes.append(413)
+        codes += [413, 415]
     if throttled:
         codes.append(429)
     return codes

@@ -41,14 +41,31 @@ def role_required(*roles: str):
 REFUSALS = (ValidationError, TicketActionError)
 
 
-def refusal_messages(request, exc: Exception) -> None:
-    """A refused service call as error messages on the next page."""
+def refusal_messages(request, exc: Exception, labels: dict | None = None) -> None:
+    """A refused service call as error messages on the next page.
+
+    A field's error is named by its translated label when the caller knows it, and
+    otherwise stands alone: a person never reads a code name like "photo:".
+    """
     if isinstance(exc, TicketActionError):
         messages.error(request, exc.message)
         return
+    labels = labels or {}
     for field, errors in getattr(exc, "message_dict", {"": exc.messages}).items():
         for error in errors:
-            messages.error(request, f"{field}: {error}" if field not in ("", "__all__") else error)
+            label = labels.get(field)
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def refusal_to_form(form, exc: Exception) -> None:
+    """A refused service call as errors on the form that was posted: each beside its field,
+    the rest above the form, so the page can be shown again with everything typed kept."""
+    if isinstance(exc, TicketActionError):
+        form.add_error(None, exc.message)
+        return
+    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
 
 
 def run_action(request, action, *, success: str | None = None) -> bool:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
 from contracts.models.contracts import Priority
 from tickets.models import Kind, RemoteAccessRequest
+from tickets.services.transitions import report_fields_required
 
 
 class CallForm(forms.Form):
@@ -75,6 +76,51 @@ class FaultReportForm(forms.Form):
         label=_("preventive measures"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     note = forms.CharField(label=_("note"), required=False)
+
+    def __init__(self, *args, kind: str = Kind.FAULT, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Marked before submitting, by the rule the resolve service checks.
+        required = report_fields_required(kind)
+        for name in ("symptoms", "analysis", "cause", "solution", "prevention"):
+            self.fields[name].required = name in required
+
+
+class CheckInForm(forms.Form):
+    """Arrival on site; the position comes from the browser, if the engineer allows it."""
+
+    photo = forms.FileField(
+        label=_("Photo on arrival (optional)"),
+        required=False,
+        widget=forms.FileInput(
+            attrs={"accept": "image/*", "capture": "environment", "id": "checkin-photo"}
+        ),
+    )
+
+
+class WorkLogForm(forms.Form):
+    """A line of work done on site, a photo, or both."""
+
+    text = forms.CharField(
+        label=_("work done"),
+        widget=forms.Textarea(attrs={"rows": 2, "id": "worklog-text"}),
+        required=False,
+    )
+    photo = forms.FileField(
+        label=_("photo"),
+        required=False,
+        widget=forms.FileInput(
+            attrs={"accept": "image/*", "capture": "environment", "id": "worklog-photo"}
+        ),
+    )
+
+
+class SignOffForm(forms.Form):
+    signer_name = forms.CharField(
+        label=_("Name of the person signing"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"id": "signer"}),
+    )
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class RemoteRequestForm(forms.Form):

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from tickets.calendar_years import clock_moved_text
 from tickets.models import Ticket
 
@@ -66,7 +68,8 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[Entry]:
                     check.at,
                     "check_in",
                     check.engineer.get_full_name() or check.engineer.username,
-                    "",
+                    # Said in words: a check-in without a place proves less.
+                    _("Location not shared") if check.latitude is None else "",
                     check,
                 )
             )

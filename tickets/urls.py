@@ -25,11 +25,11 @@ desk = [
     path("tickets/<str:number>/priority/", staff_ticket.change_priority, name="priority"),
     path("tickets/<str:number>/comment/", staff_ticket.comment, name="comment"),
     path("tickets/<str:number>/attach/", staff_ticket.attach, name="attach"),
-    path("tickets/<str:number>/accept/", staff_ticket.accept, name="accept"),
-    path("tickets/<str:number>/check-in/", staff_ticket.check_in, name="check_in"),
-    path("tickets/<str:number>/work-log/", staff_ticket.work_log, name="work_log"),
-    path("tickets/<str:number>/resolve/", staff_ticket.resolve, name="resolve"),
-    path("tickets/<str:number>/sign-off/", staff_ticket.sign_off, name="sign_off"),
+    path("tickets/<str:number>/accept/", engineer.accept, name="accept"),
+    path("tickets/<str:number>/check-in/", engineer.check_in, name="check_in"),
+    path("tickets/<str:number>/work-log/", engineer.work_log, name="work_log"),
+    path("tickets/<str:number>/resolve/", engineer.resolve, name="resolve"),
+    path("tickets/<str:number>/sign-off/", engineer.sign_off, name="sign_off"),
     path("tickets/<str:number>/remote/", staff_ticket.remote_request, name="remote_request"),
 ]
 

@@ -30,6 +30,7 @@ from tickets.models import (
 )
 from tickets.models.records import event_note
 from tickets.selectors import ticket_visible
+from tickets.services.attachments import attachment_of_stored
 from tickets.services.transitions import ticket_transition
 
 # A browser's position fix is metres to a few kilometres; beyond this it is not a fix.
@@ -110,8 +111,12 @@ def ticket_check_in(
     accuracy_m = clean_number(accuracy, field="accuracy", maximum=MAX_ACCURACY_METRES)
     accuracy_m = None if accuracy_m is None else max(0, round(accuracy_m))
     photo_validate(photo)
+    state = Ticket.objects.filter(pk=ticket.pk).values_list("state", flat=True).first()
+    if state == State.DISPATCHED and may.is_assigned_engineer(ticket, user):
+        # The order of the visit is accept, on my way, check in; say which step is missing.
+        raise TransitionConflict(_("Tap “On my way” first: check-in follows setting off."))
     ticket_transition(ticket_id=ticket.pk, name="check_in", user=user, note=note, now=now)
-    return CheckIn.objects.create(
+    check_in = CheckIn.objects.create(
         ticket=ticket,
         engineer=user,
         at=now,
@@ -120,6 +125,9 @@ def ticket_check_in(
         accuracy_m=accuracy_m,
         photo=photo or "",
     )
+    if check_in.photo:
+        attachment_of_stored(ticket=ticket, user=user, stored=check_in.photo)
+    return check_in
 
 
 @transaction.atomic
@@ -130,7 +138,10 @@ def work_log_add(*, ticket: Ticket, user: User, text: str, photo=None) -> WorkLo
     if not text and not photo:
         raise ValidationError({"text": _("Describe the work or add a photo.")})
     photo_validate(photo)
-    return WorkLog.objects.create(ticket=ticket, author=user, text=text, photo=photo or "")
+    log = WorkLog.objects.create(ticket=ticket, author=user, text=text, photo=photo or "")
+    if log.photo:
+        attachment_of_stored(ticket=ticket, user=user, stored=log.photo)
+    return log
 
 
 @transaction.atomic

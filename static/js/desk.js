@@ -108,14 +108,16 @@
   // Where the browser allows it, fill in the location on check-in forms.
   function geolocate() {
     document.querySelectorAll("form[data-geolocate]").forEach(function (form) {
-      if (!navigator.geolocation) return;
+      var note = form.querySelector("[data-location-note]");
+      // Denied or unavailable: say so before the engineer checks in without a position.
+      function notShared() { if (note && note.dataset.denied) note.textContent = note.dataset.denied; }
+      if (!navigator.geolocation) { notShared(); return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
         form.querySelector("[name=latitude]").value = pos.coords.latitude.toFixed(6);
         form.querySelector("[name=longitude]").value = pos.coords.longitude.toFixed(6);
         form.querySelector("[name=accuracy]").value = Math.round(pos.coords.accuracy);
-        var note = form.querySelector("[data-location-note]");
         if (note) note.textContent = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
-      }, function () {}, { timeout: 8000, maximumAge: 60000 });
+      }, notShared, { timeout: 8000, maximumAge: 60000 });
     });
   }
 

@@ -217,12 +217,13 @@ def test_at_risk_breached_open_and_breaches(world):
 def test_durations_mean_and_90th_percentile(world):
     tickets = _responses(world, [5, 10, 20, 45])
     ticket_dispatch(ticket_id=tickets[0].pk, user=world["agent"], engineer=world["engineer"])
-    ticket_transition(
-        ticket_id=tickets[0].pk,
-        name="check_in",
-        user=world["engineer"],
-        now=shanghai(2026, 11, 25, 11, 0),
-    )
+    for name in ("depart", "check_in"):
+        ticket_transition(
+            ticket_id=tickets[0].pk,
+            name=name,
+            user=world["engineer"],
+            now=shanghai(2026, 11, 25, 11, 0),
+        )
     ticket_transition(
         ticket_id=tickets[0].pk,
         name="resolve",

@@ -16,7 +16,12 @@ from tests.tickets.conftest import shanghai
 from tickets.api.transitions import API_ACTIONS
 from tickets.models import CheckIn, SlaClock, Ticket, TicketEvent
 from tickets.services.creation import ticket_create
-from tickets.services.transitions import TRANSITION_EFFECTS, ticket_acknowledge, ticket_dispatch
+from tickets.services.transitions import (
+    TRANSITION_EFFECTS,
+    ticket_acknowledge,
+    ticket_dispatch,
+    ticket_transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +60,7 @@ def frozen():
         yield
 
 
-def _dispatched(world, summary="Pumps offline") -> Ticket:
+def _on_the_way(world, summary="Pumps offline") -> Ticket:
     ticket = ticket_create(
         created_by=world["agent"],
         customer=world["customer"],
@@ -68,6 +73,7 @@ def _dispatched(world, summary="Pumps offline") -> Ticket:
     )
     ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
     ticket_dispatch(ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer"])
+    ticket_transition(ticket_id=ticket.pk, name="depart", user=world["engineer"])
     return ticket
 
 
@@ -110,7 +116,7 @@ def _recorded(ticket: Ticket) -> dict:
 
 @pytest.mark.parametrize("with_photo", [True, False], ids=["photo", "no-photo"])
 def test_api_check_in_records_what_the_page_records(client, world, api, photo_bytes, with_photo):
-    by_page, by_api = _dispatched(world, "page"), _dispatched(world, "api")
+    by_page, by_api = _on_the_way(world, "page"), _on_the_way(world, "api")
     data = {"latitude": "22.543100", "longitude": "114.057900", "accuracy": "12"}
 
     client.force_login(world["engineer"])
@@ -144,7 +150,7 @@ def test_api_check_in_records_what_the_page_records(client, world, api, photo_by
 
 
 def test_api_check_in_takes_json_coordinates_too(world, api):
-    ticket = _dispatched(world)
+    ticket = _on_the_way(world)
     response = api(world["manager"]).post(
         f"/api/tickets/{ticket.pk}/check_in/",
         {"latitude": 22.5431, "longitude": 114.0579, "accuracy": 8.6, "note": "On the roof"},
@@ -177,7 +183,7 @@ BAD = [
 def test_bad_coordinates_are_400_with_field_messages_and_change_nothing(
     client, world, api, data, fields
 ):
-    ticket = _dispatched(world)
+    ticket = _on_the_way(world)
     response = api(world["engineer"]).post(
         f"/api/tickets/{ticket.pk}/check_in/", data, format="multipart"
     )
@@ -185,18 +191,19 @@ def test_bad_coordinates_are_400_with_field_messages_and_change_nothing(
     assert set(response.json()) == fields
     api_message = response.json()
     ticket.refresh_from_db()
-    assert ticket.state == "dispatched" and ticket.on_site_at is None
+    assert ticket.state == "en_route" and ticket.on_site_at is None
     assert not CheckIn.objects.filter(ticket=ticket).exists()
     # The page refuses the same input with the same message.
     client.force_login(world["engineer"])
-    page = client.post(f"/desk/tickets/{ticket.number}/check-in/", data, follow=True)
-    shown = [str(m) for m in page.context["messages"]]
+    page = client.post(f"/desk/tickets/{ticket.number}/check-in/", data)
+    assert page.status_code == 400
+    shown = page.context["check_in_form"].non_field_errors()
     assert any(api_message[f][0] in m for f in fields for m in shown), (shown, api_message)
     assert not CheckIn.objects.filter(ticket=ticket).exists()
 
 
 def test_a_photo_that_is_not_a_photo_is_refused_like_on_the_page(world, api, settings):
-    ticket = _dispatched(world)
+    ticket = _on_the_way(world)
     engineer = api(world["engineer"])
     url = f"/api/tickets/{ticket.pk}/check_in/"
     fake = SimpleUploadedFile("site.png", b"<script>alert(1)</script>", content_type="image/png")
@@ -204,12 +211,12 @@ def test_a_photo_that_is_not_a_photo_is_refused_like_on_the_page(world, api, set
     assert response.status_code == 400 and set(response.json()) == {"photo"}
     assert engineer.post(url, {"photo": "not a file"}, format="json").status_code == 400
     ticket.refresh_from_db()
-    assert ticket.state == "dispatched"
+    assert ticket.state == "en_route"
     assert not CheckIn.objects.exists()
 
 
 def test_api_check_in_keeps_403_and_409(world, api, photo_bytes):
-    ticket = _dispatched(world)
+    ticket = _on_the_way(world)
     url = f"/api/tickets/{ticket.pk}/check_in/"
     data = {"latitude": "22.5", "longitude": "114", "photo": _photo(photo_bytes)}
     assert api(world["agent"]).post(url, data, format="multipart").status_code == 403
@@ -224,7 +231,7 @@ def test_api_check_in_keeps_403_and_409(world, api, photo_bytes):
 def test_every_transition_of_the_table_is_an_api_action_at_its_old_url(world, api):
     assert {a.name for a in API_ACTIONS} == {*TRANSITION_EFFECTS, "change_priority"}
     assert {a.name: f"ticket-{a.url_name}" for a in API_ACTIONS} == ROUTES
-    ticket = _dispatched(world)
+    ticket = _on_the_way(world)
     agent = api(world["agent"])
     for name, route in ROUTES.items():
         url = reverse(route, args=[ticket.pk])

@@ -409,9 +409,10 @@ def test_a_clock_added_by_a_priority_change_stops_where_its_event_happened(world
         engineer=world["engineer"],
         now=t0 + timedelta(minutes=10),
     )
-    ticket_transition(
-        ticket_id=ticket.pk, name="check_in", user=world["engineer"], now=t0 + timedelta(hours=1)
-    )
+    for name in ("depart", "check_in"):
+        ticket_transition(
+            ticket_id=ticket.pk, name=name, user=world["engineer"], now=t0 + timedelta(hours=1)
+        )
     ticket_change_priority(
         ticket_id=ticket.pk,
         user=world["agent"],

@@ -14,7 +14,7 @@ from tickets.escalation import sweep_due_steps
 from tickets.models import CheckIn, ClockPause, EscalationStep, Notification
 from tickets.services.attachments import ticket_attach
 from tickets.services.creation import ticket_create
-from tickets.services.transitions import ticket_acknowledge, ticket_dispatch
+from tickets.services.transitions import ticket_acknowledge, ticket_dispatch, ticket_transition
 from tickets.work_services import comment_add, ticket_check_in
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,7 @@ def east_ticket(world, tmp_path, settings):
     sweep_due_steps(now=timezone.now() + timedelta(minutes=40))
     ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
     ticket_dispatch(ticket_id=ticket.pk, user=world["agent"], engineer=world["engineer"])
+    ticket_transition(ticket_id=ticket.pk, name="depart", user=world["engineer"])
     photo = tmp_path / "site.png"
     tiny_png(photo)
     check_in = ticket_check_in(

@@ -3,7 +3,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -36,7 +37,21 @@ from tickets.selectors import (
 )
 from tickets.services.attachments import ticket_attach
 from tickets.services.creation import ticket_create
+from tickets.submissions import IDEMPOTENCY_HEADER, api_create_once
 from tickets.work_services import comment_add
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    name=IDEMPOTENCY_HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (a UUID) chosen by the client, at most 255 characters. Sent "
+        "again by the same user, the first response is answered again (with "
+        "`Idempotent-Replayed: true`) and nothing is created twice; used on another "
+        "method or path it is refused with 422. Failed requests are not kept."
+    ),
+)
 
 
 def _clock_prefetch():
@@ -111,15 +126,20 @@ class TicketViewSet(
     @extend_schema(
         request=TicketCreateSerializer,
         responses={201: TicketDetailSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request, *args, **kwargs):
         if not may.create_ticket(request.user):
             # The pages' rule: engineers (and anyone not at the desk or the portal) get 403.
             raise PermissionDenied(_("You may not create tickets."))
-        serializer = TicketCreateSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        ticket = ticket_create(created_by=request.user, **serializer.validated_data)
-        return self._detail(ticket.pk, status.HTTP_201_CREATED)
+
+        def run():
+            serializer = TicketCreateSerializer(data=request.data, context={"request": request})
+            serializer.is_valid(raise_exception=True)
+            ticket = ticket_create(created_by=request.user, **serializer.validated_data)
+            return self._detail(ticket.pk, status.HTTP_201_CREATED)
+
+        return api_create_once(request, run)
 
     def _visible_ticket_id(self, pk) -> int:
         # 404 for a ticket this user may not see, before anything else.
@@ -143,6 +163,7 @@ class TicketViewSet(
         methods=["POST"],
         request=CommentSerializer,
         responses={201: CommentSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request, pk=None):
@@ -150,15 +171,19 @@ class TicketViewSet(
         ticket_id = self._visible_ticket_id(pk)
         ticket = Ticket.objects.get(pk=ticket_id)
         if request.method == "POST":
-            serializer = CommentSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            comment = comment_add(
-                ticket=ticket,
-                user=request.user,
-                body=serializer.validated_data["body"],
-                internal=serializer.validated_data.get("internal", False),
-            )
-            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+            def run():
+                serializer = CommentSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                comment = comment_add(
+                    ticket=ticket,
+                    user=request.user,
+                    body=serializer.validated_data["body"],
+                    internal=serializer.validated_data.get("internal", False),
+                )
+                return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+            return api_create_once(request, run)
         comments = ticket.comments.select_related("author")
         if role_of(request.user) == Role.CUSTOMER:
             comments = comments.filter(internal=False)
@@ -169,23 +194,28 @@ class TicketViewSet(
         methods=["POST"],
         request=AttachmentSerializer,
         responses={201: AttachmentSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def attachments(self, request, pk=None):
         ticket_id = self._visible_ticket_id(pk)
         if request.method == "POST":
-            serializer = AttachmentSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            attachment = ticket_attach(
-                ticket_id=ticket_id,
-                user=request.user,
-                file=serializer.validated_data["file"],
-                name=serializer.validated_data.get("name", ""),
-            )
-            return Response(
-                AttachmentSerializer(attachment, context={"request": request}).data,
-                status=status.HTTP_201_CREATED,
-            )
+
+            def run():
+                serializer = AttachmentSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                attachment = ticket_attach(
+                    ticket_id=ticket_id,
+                    user=request.user,
+                    file=serializer.validated_data["file"],
+                    name=serializer.validated_data.get("name", ""),
+                )
+                return Response(
+                    AttachmentSerializer(attachment, context={"request": request}).data,
+                    status=status.HTTP_201_CREATED,
+                )
+
+            return api_create_once(request, run)
         attachments = Ticket.objects.get(pk=ticket_id).attachments.all()
         return Response(
             AttachmentSerializer(attachments, many=True, context={"request": request}).data

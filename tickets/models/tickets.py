@@ -254,9 +254,11 @@ class Ticket(FSMModelMixin, Timestamped):
     def depart(self, *, at) -> None:
         self.departed_at = at
 
+    # On site only after setting off: the route is part of the evidence (accept, on my
+    # way, check in), so a check-in straight from dispatch is refused with the reason.
     @transition(
         field=state,
-        source=[State.DISPATCHED, State.EN_ROUTE],
+        source=State.EN_ROUTE,
         target=State.ON_SITE,
         conditions=[has_engineer],
         permission=may.engineer_on_ticket,

@@ -37,3 +37,17 @@ def ticket_attach(*, ticket_id: int, user: User | None, file, name: str = "") ->
         note=attachment.name,
     )
     return attachment
+
+
+def attachment_of_stored(*, ticket: Ticket, user: User | None, stored) -> Attachment:
+    """List evidence already stored (a check-in or work photo) with the ticket's attachments.
+
+    The row points at the same file, so the photo is kept once and the ticket page, its
+    downloads and `GET /api/tickets/{id}/attachments/` show it like any other file.
+    """
+    return Attachment.objects.create(
+        ticket=ticket,
+        file=stored.name,
+        name=uploads.short_name(stored.name),
+        uploaded_by=user,
+    )

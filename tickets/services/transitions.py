@@ -311,6 +311,12 @@ def ticket_dispatch(*, ticket_id: int, user: User, engineer: User, note: str = "
 REPORT_FIELDS = ["symptoms", "analysis", "cause", "solution", "prevention"]
 
 
+def report_fields_required(kind: str) -> list[str]:
+    """The fault report's required fields: a fault needs symptoms, located cause and
+    solution (seed 004, 7.3.1.1); any other kind the solution only."""
+    return ["symptoms", "cause", "solution"] if kind == Kind.FAULT else ["solution"]
+
+
 def ticket_resolve(
     *, ticket_id: int, user: User, report: dict[str, str], note: str = "", now=None
 ) -> Ticket:
@@ -320,9 +326,10 @@ def ticket_resolve(
     """
 
     def validate(ticket: Ticket) -> None:
-        required = ["symptoms", "cause", "solution"] if ticket.kind == Kind.FAULT else ["solution"]
         errors = {
-            f: _("This field is required.") for f in required if not report.get(f, "").strip()
+            f: _("This field is required.")
+            for f in report_fields_required(ticket.kind)
+            if not report.get(f, "").strip()
         }
         if errors:
             raise ValidationError(errors)

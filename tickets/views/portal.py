@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from core.inputs import posted_text
-from core.web import role_required, run_action
+from core.web import refusal_to_form, role_required, run_action
 from tickets.calendar_years import clock_moved_text
 from tickets.clock_reading import clock_rows
 from tickets.forms import RemoteDecisionForm
@@ -37,6 +36,7 @@ from tickets.selectors import clocks_prefetch, ticket_by_number, tickets_visible
 from tickets.services.attachments import ticket_attach
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_transition, transitions_available
+from tickets.submissions import form_submit_once
 from tickets.timeline import ticket_timeline
 from tickets.work_services import comment_add, rating_submit, remote_access_decide
 
@@ -202,47 +202,38 @@ def new(request):
     if request.method == "POST":
         form = PortalRequestForm(request.POST, request.FILES, customer=customer)
         if form.is_valid():
-            ticket = _create_request(request, form, contact)
-            if ticket is not None:
-                messages.success(
-                    request,
-                    _("Request %(number)s submitted. We will answer within the promised time.")
-                    % {"number": ticket.number},
-                )
-                return redirect("portal:ticket", number=ticket.number)
+            try:
+                # One ticket however often the button is pressed (tickets/submissions.py).
+                return form_submit_once(request, lambda: _request_submitted(request, form, contact))
+            except ValidationError as exc:
+                refusal_to_form(form, exc)
     else:
         form = PortalRequestForm(customer=customer)
     return render(request, "portal/new.html", {"form": form, "customer": customer})
 
 
-def _create_request(request, form: PortalRequestForm, contact) -> Ticket | None:
-    """Create the ticket and store its files in one transaction; errors go onto the form."""
+def _request_submitted(request, form: PortalRequestForm, contact) -> tuple[str, str]:
+    """Create the ticket and store its files; a refusal rolls both back and propagates."""
     data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            ticket = ticket_create(
-                created_by=request.user,
-                customer=contact.customer,
-                contact=contact,
-                site=data["site"],
-                covered_item=data["covered_item"],
-                contract=data.get("contract"),
-                kind=data["kind"],
-                priority=data["priority"],
-                summary=data["summary"],
-                description=data["description"],
-                channel=Channel.PORTAL,
-            )
-            for upload in data["attachments"]:
-                ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
-    except ValidationError as exc:
-        errors = getattr(exc, "message_dict", {"__all__": exc.messages})
-        for field, field_errors in errors.items():
-            target = field if field in form.fields else None
-            for error in field_errors:
-                form.add_error(target, error)
-        return None
-    return ticket
+    ticket = ticket_create(
+        created_by=request.user,
+        customer=contact.customer,
+        contact=contact,
+        site=data["site"],
+        covered_item=data["covered_item"],
+        contract=data.get("contract"),
+        kind=data["kind"],
+        priority=data["priority"],
+        summary=data["summary"],
+        description=data["description"],
+        channel=Channel.PORTAL,
+    )
+    for upload in data["attachments"]:
+        ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
+    message = _("Request %(number)s submitted. We will answer within the promised time.") % {
+        "number": ticket.number
+    }
+    return message, reverse("portal:ticket", args=[ticket.number])
 
 
 @role_required(Role.CUSTOMER)

@@ -1,5 +1,6 @@
 """The staff ticket page and the buttons and forms on it: every step of the workflow,
-dispatch, priority, notes, files, site evidence, sign-off, remote access."""
+dispatch, priority, notes, files, remote access. The engineer's forms on it (check-in, work
+log, fault report, sign-off) are tickets/views/engineer.py."""
 
 from functools import wraps
 
@@ -17,8 +18,8 @@ from core.inputs import posted_text
 from core.web import REFUSALS, refusal_messages, role_required
 from tickets import permissions as may
 from tickets.clock_reading import clock_rows
-from tickets.forms import CommentForm, FaultReportForm, RemoteRequestForm
-from tickets.models import State, Ticket
+from tickets.forms import CommentForm, RemoteRequestForm
+from tickets.models import Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
 from tickets.services.attachments import ticket_attach
 from tickets.services.priority import ticket_change_priority
@@ -26,19 +27,12 @@ from tickets.services.transitions import (
     ACTION_LABELS,
     ACTIONS_NEEDING_A_REASON,
     ticket_dispatch,
-    ticket_resolve,
     ticket_transition,
     transitions_available,
 )
 from tickets.timeline import ticket_timeline
-from tickets.work_services import (
-    comment_add,
-    remote_access_request,
-    sign_off_record,
-    ticket_accept,
-    ticket_check_in,
-    work_log_add,
-)
+from tickets.views.engineer_forms import engineer_context
+from tickets.work_services import comment_add, remote_access_request
 
 # Actions posted as a plain button; the others have their own form.
 SIMPLE_ACTIONS = {
@@ -67,7 +61,12 @@ def _staff_ticket(request, number: str) -> Ticket:
 
 @role_required(*STAFF_ROLES)
 def ticket(request, number: str):
-    ticket = _staff_ticket(request, number)
+    return ticket_page(request, _staff_ticket(request, number))
+
+
+def ticket_page(request, ticket: Ticket, *, forms: dict | None = None, status: int = 200):
+    """The staff ticket page; `forms` are posted forms shown again with their errors and
+    everything typed (the engineer's forms, tickets/views/engineer.py)."""
     now = timezone.now()
     available = transitions_available(ticket, request.user)
     is_engineer_here = ticket.assigned_engineer_id == request.user.pk
@@ -88,12 +87,8 @@ def ticket(request, number: str):
         ],
         "can": set(available),
         "comment_form": CommentForm(),
-        "report_form": FaultReportForm(initial=_report_initial(ticket)),
         "remote_form": RemoteRequestForm(),
         "suggested": engineers_suggested(ticket=ticket, now=now) if "dispatch" in available else [],
-        "can_accept": is_engineer_here
-        and ticket.state == State.DISPATCHED
-        and not ticket.accepted_at,
         "is_engineer_here": is_engineer_here,
         "can_change_priority": may.change_priority(ticket, request.user) and ticket.is_open,
         "priorities": Ticket._meta.get_field("priority").choices,
@@ -101,17 +96,9 @@ def ticket(request, number: str):
         "remote_requests": ticket.remote_requests.select_related("requested_by", "decided_by"),
         "sign_off": getattr(ticket, "sign_off", None),
         "fault_report": getattr(ticket, "fault_report", None),
+        **engineer_context(ticket, request.user, available, forms or {}),
     }
-    return render(request, "desk/ticket.html", context)
-
-
-def _report_initial(ticket: Ticket) -> dict:
-    report = getattr(ticket, "fault_report", None)
-    if report is None:
-        return {"symptoms": ticket.description}
-    return {
-        f: getattr(report, f) for f in ["symptoms", "analysis", "cause", "solution", "prevention"]
-    }
+    return render(request, "desk/ticket.html", context, status=status)
 
 
 def ticket_action(view):
@@ -195,61 +182,6 @@ def attach(request, ticket: Ticket) -> str:
         raise ValidationError(_("Choose a file."))
     ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
     return _("File attached.")
-
-
-@ticket_action
-def accept(request, ticket: Ticket) -> str:
-    ticket_accept(ticket=ticket, user=request.user)
-    return _("Accepted.")
-
-
-@ticket_action
-def check_in(request, ticket: Ticket) -> str:
-    ticket_check_in(
-        ticket=ticket,
-        user=request.user,
-        latitude=request.POST.get("latitude"),
-        longitude=request.POST.get("longitude"),
-        accuracy=request.POST.get("accuracy"),
-        photo=request.FILES.get("photo"),
-    )
-    return _("Checked in on site: the on-site clock has stopped.")
-
-
-@ticket_action
-def work_log(request, ticket: Ticket) -> str:
-    work_log_add(
-        ticket=ticket,
-        user=request.user,
-        text=posted_text(request.POST, "text"),
-        photo=request.FILES.get("photo"),
-    )
-    return _("Work log saved.")
-
-
-@ticket_action
-def resolve(request, ticket: Ticket) -> str:
-    form = FaultReportForm(request.POST)
-    form.is_valid()
-    report = {k: v for k, v in form.cleaned_data.items() if k != "note"}
-    ticket_resolve(
-        ticket_id=ticket.pk,
-        user=request.user,
-        report=report,
-        note=form.cleaned_data.get("note", ""),
-    )
-    return _("Resolved.")
-
-
-@ticket_action
-def sign_off(request, ticket: Ticket) -> str:
-    sign_off_record(
-        ticket=ticket,
-        user=request.user,
-        signer_name=posted_text(request.POST, "signer_name", max_length=100),
-        signature=posted_text(request.POST, "signature"),
-    )
-    return _("Signature saved.")
 
 
 @ticket_action
