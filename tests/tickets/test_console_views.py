@@ -87,6 +87,25 @@ def test_logging_a_call_creates_and_acknowledges(client, world):
     assert ticket.state == State.ACKNOWLEDGED and ticket.covered
 
 
+def test_a_double_click_on_log_call_makes_one_ticket(client, world):
+    agent = _client(client, world["agent"])
+    page = agent.get("/desk/call/").content.decode()
+    token = page.split('name="form_token" value="')[1].split('"')[0]
+    data = {
+        "customer": world["customer"].pk,
+        "site": world["site"].pk,
+        "kind": "fault",
+        "priority": "P2",
+        "summary": "Pressed twice",
+        "reported_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "form_token": token,
+    }
+    first = agent.post("/desk/call/", data)
+    second = agent.post("/desk/call/", data)
+    ticket = Ticket.objects.get(summary="Pressed twice")
+    assert first["Location"] == second["Location"] == f"/desk/tickets/{ticket.number}/"
+
+
 def test_call_form_errors_show_in_the_page_and_save_nothing(client, world):
     future = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
     response = _client(client, world["agent"]).post(

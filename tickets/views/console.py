@@ -1,12 +1,11 @@
 """The hotline console: log a call (find the caller, see contract and terms, create,
 acknowledge) and work the queue."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,13 +15,14 @@ from accounts.selectors import role_of
 from contracts.models import Customer
 from contracts.phases import SERVICE_PHASES
 from core.inputs import clean_values
-from core.web import role_required
+from core.web import refusal_to_form, role_required
 from tickets.forms import CallForm
 from tickets.models import Kind, Outcome, State, Ticket
 from tickets.models.clocks import ticket_alert
 from tickets.selectors import caller_lookup, queue_page, queue_tickets
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_acknowledge
+from tickets.submissions import form_submit_once
 
 QUEUE_FILTERS = ["state", "priority", "kind", "customer", "branch", "engineer"]
 # A hotline agent works the top of the queue; fifty rows fit two screens.
@@ -166,12 +166,11 @@ def call(request):
     if request.method == "POST" and "refresh" not in request.POST:
         form = CallForm(request.POST, customer=chosen)
         if form.is_valid():
-            ticket = _create_from_form(request, form)
-            if ticket is not None:
-                messages.success(
-                    request, _("Ticket %(number)s logged.") % {"number": ticket.number}
-                )
-                return redirect("desk:ticket", number=ticket.number)
+            try:
+                # One ticket however often the button is pressed (tickets/submissions.py).
+                return form_submit_once(request, lambda: _call_logged(request, form))
+            except ValidationError as exc:
+                refusal_to_form(form, exc)
     elif request.method == "POST":
         typed = {k: v for k, v in request.POST.items() if k in CallForm.base_fields}
         typed["acknowledge"] = "acknowledge" in request.POST
@@ -209,30 +208,25 @@ def call_options(request):
     return JsonResponse(options)
 
 
-def _create_from_form(request, form: CallForm) -> Ticket | None:
-    """Log the call, and acknowledge it if the agent has responded; errors go on the form."""
+def _call_logged(request, form: CallForm) -> tuple[str, str]:
+    """Log the call, and acknowledge it if the agent has responded; a refusal rolls both
+    back and propagates."""
     data = form.cleaned_data
-    try:
-        with transaction.atomic():
-            ticket = ticket_create(
-                created_by=request.user,
-                customer=data["customer"],
-                contact=data["contact"],
-                site=data["site"],
-                covered_item=data["covered_item"],
-                contract=data["contract"],
-                kind=data["kind"],
-                priority=data["priority"],
-                summary=data["summary"],
-                description=data["description"],
-                channel="phone",
-                reported_at=data["reported_at"],
-            )
-            if data["acknowledge"] and ticket.kind != Kind.CHANGE_REQUEST:
-                ticket_acknowledge(ticket_id=ticket.pk, user=request.user)
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-        return None
-    return ticket
+    ticket = ticket_create(
+        created_by=request.user,
+        customer=data["customer"],
+        contact=data["contact"],
+        site=data["site"],
+        covered_item=data["covered_item"],
+        contract=data["contract"],
+        kind=data["kind"],
+        priority=data["priority"],
+        summary=data["summary"],
+        description=data["description"],
+        channel="phone",
+        reported_at=data["reported_at"],
+    )
+    if data["acknowledge"] and ticket.kind != Kind.CHANGE_REQUEST:
+        ticket_acknowledge(ticket_id=ticket.pk, user=request.user)
+    message = _("Ticket %(number)s logged.") % {"number": ticket.number}
+    return message, reverse("desk:ticket", args=[ticket.number])
