@@ -38,8 +38,11 @@ def engineer_context(ticket: Ticket, user: User, available: list[str], forms: di
     """The engineer's part of the ticket page; `forms` holds posted forms shown again."""
     next_step = engineer_next_step(ticket, user, available)
     on_the_way = next_step in ("accept", "depart", "check_in")
-    # Before the visit, resolving (fixed remotely) is folded away from the next step.
-    resolve_mode = ("folded" if on_the_way else "open") if "resolve" in available else ""
+    # Open for the engineer at work on site; folded for everyone else (before the visit:
+    # fixed remotely; the desk: a consultation answered on the phone).
+    resolve_mode = ("open" if next_step == "work" else "folded") if "resolve" in available else ""
+    if forms.get("report_form") is not None:
+        resolve_mode = "open" if resolve_mode else resolve_mode
     return {
         "next_step": next_step,
         "show_work_log": ticket.is_open and not on_the_way,
