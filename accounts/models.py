@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,11 @@ class User(AbstractUser):
     """
 
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The language the person last chose on the site (accounts/language.py): e-mails are
+    # written in it. Empty: the site's language.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
     phone_normalized = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     branch = models.ForeignKey(
         Branch,

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import LogoutAllView, LogoutView, ObtainTokenView
+from accounts.language import set_language
 from contracts.api.views import ContractViewSet
 from inspections import urls as inspection_urls
 from reports import urls as report_urls
@@ -23,6 +24,8 @@ router.register("notifications", NotificationViewSet, basename="notification")
 inspection_pages = [*inspection_urls.urlpatterns, *report_urls.inspection_documents]
 
 urlpatterns = [
+    # Before Django's: the switch also remembers the language for e-mails.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

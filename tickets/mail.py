@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
 from django.utils import timezone, translation
 
+from accounts.language import language_of
 from tickets.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -88,19 +89,18 @@ def _send(batch: list[Notification]) -> tuple[set[int], set[int]]:
         logger.warning("mail server unreachable; %s e-mails wait: %s", len(batch), exc)
         return sent, {n.pk for n in batch}
     try:
-        # People keep no language of their own (accounts.User has none; pages follow
-        # the browser), so e-mail is written in the site's language.
-        with translation.override(settings.LANGUAGE_CODE):
-            for notification in batch:
-                if not notification.user.email:
-                    continue  # the address was removed meanwhile: nothing to send
-                try:
+        for notification in batch:
+            if not notification.user.email:
+                continue  # the address was removed meanwhile: nothing to send
+            try:
+                # In the language the person last chose on the site (accounts/language.py).
+                with translation.override(language_of(notification.user)):
                     mailer.send_messages([_email(notification)])
-                except Exception as exc:  # this address or message: the others go on
-                    logger.warning("e-mail of notification %s failed: %s", notification.pk, exc)
-                    failed.add(notification.pk)
-                else:
-                    sent.add(notification.pk)
+            except Exception as exc:  # this address or message: the others go on
+                logger.warning("e-mail of notification %s failed: %s", notification.pk, exc)
+                failed.add(notification.pk)
+            else:
+                sent.add(notification.pk)
     finally:
         mailer.close()
     return sent, failed

@@ -142,6 +142,20 @@ def test_e_mail_is_written_in_the_site_language_whatever_the_worker_speaks(setti
     assert mailoutbox[0].subject == "请填写我们的满意度意见征询表"
 
 
+def test_e_mail_is_written_in_the_language_each_person_last_chose(client, settings, mailoutbox):
+    settings.LANGUAGE_CODE = "zh-hans"
+    english, chinese = _people(2)
+    client.force_login(english, backend="django.contrib.auth.backends.ModelBackend")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english.refresh_from_db()
+    assert english.language == "en"
+    notify([english, chinese], SURVEY)
+    notifications_deliver()
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    assert subjects[english.email] == "Please answer our satisfaction survey"
+    assert subjects[chinese.email] == "请填写我们的满意度意见征询表"
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
