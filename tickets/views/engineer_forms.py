@@ -40,9 +40,9 @@ def engineer_context(ticket: Ticket, user: User, available: list[str], forms: di
     on_the_way = next_step in ("accept", "depart", "check_in")
     # Open for the engineer at work on site; folded for everyone else (before the visit:
     # fixed remotely; the desk: a consultation answered on the phone).
-    resolve_mode = ("open" if next_step == "work" else "folded") if "resolve" in available else ""
-    if forms.get("report_form") is not None:
-        resolve_mode = "open" if resolve_mode else resolve_mode
+    # A refused fault report comes back open, with its errors.
+    report_open = next_step == "work" or forms.get("report_form") is not None
+    resolve_mode = ("open" if report_open else "folded") if "resolve" in available else ""
     return {
         "next_step": next_step,
         "show_work_log": ticket.is_open and not on_the_way,
