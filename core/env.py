@@ -58,6 +58,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
+# The desk's public address, for links in e-mails (read outside the site).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2026")
 SLA_SWEEP_SECONDS = env_float("SLA_SWEEP_SECONDS", 2.0)
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)

@@ -5,13 +5,18 @@ Loading twice changes nothing: the first demo ticket found means they are all th
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext_lazy
+
 from accounts.models import User
 from contracts.models import Contract
+from core.translatable import Message
 from tickets.escalation import sweep_due_steps
 from tickets.models import Ticket
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_dispatch, ticket_resolve, ticket_transition
 from tickets.work_services import ticket_check_in
+
+DEMO_CLOSE_NOTE = gettext_lazy("The customer confirmed on the phone that it works again.")
 
 # (contract, site, kind, priority, summary, minutes ago, steps taken)
 DEMO_TICKETS = [
@@ -95,5 +100,7 @@ def demo_tickets(*, now: datetime) -> None:
                 )
             else:
                 user = engineer if step == "depart" else agent
-                ticket_transition(ticket_id=ticket.pk, name=step, user=user, now=moment)
+                # Closing needs its reason, as for anyone at the desk.
+                note = Message(DEMO_CLOSE_NOTE) if step == "close" else ""
+                ticket_transition(ticket_id=ticket.pk, name=step, user=user, note=note, now=moment)
     sweep_due_steps(now=now)

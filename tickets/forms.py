@@ -46,6 +46,8 @@ class CallForm(forms.Form):
             self.fields["site"].queryset = customer.sites.all()
             self.fields["covered_item"].queryset = customer.items.all()
             self.fields["contract"].queryset = customer.contracts.all()
+            # The customer is known: the agent goes straight to what the caller says.
+            self.fields["summary"].widget.attrs["autofocus"] = True
         if not self.is_bound:
             self.fields["reported_at"].initial = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 

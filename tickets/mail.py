@@ -24,6 +24,7 @@ from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
 from django.utils import timezone, translation
 
 from accounts.language import language_of
+from core.links import absolute_links
 from tickets.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def _send(batch: list[Notification]) -> tuple[set[int], set[int]]:
 def _email(notification: Notification) -> EmailMessage:
     return EmailMessage(
         subject=notification.display_title,
-        body=notification.display_body,
+        body=absolute_links(notification.display_body),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.user.email],
     )

@@ -30,7 +30,7 @@ desk = [
     path("tickets/<str:number>/work-log/", engineer.work_log, name="work_log"),
     path("tickets/<str:number>/resolve/", engineer.resolve, name="resolve"),
     path("tickets/<str:number>/sign-off/", engineer.sign_off, name="sign_off"),
-    path("tickets/<str:number>/remote/", staff_ticket.remote_request, name="remote_request"),
+    path("tickets/<str:number>/remote/", engineer.remote_request, name="remote_request"),
 ]
 
 engineer_urls = [path("", engineer.home, name="home")]

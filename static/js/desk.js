@@ -181,12 +181,6 @@
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
 
-  // Filters open on a desktop, folded on a phone so the first rows show.
-  function foldOnPhone() {
-    if (!window.matchMedia("(max-width: 700px)").matches) return;
-    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (d) { d.open = false; });
-  }
-
   // <details data-wide-open> (the header's menu, filters): always open on wide screens, where
   // the CSS hides their button; folded on phones. Escape or a click elsewhere closes the menu.
   var wide = window.matchMedia("(min-width: 900px)");
@@ -210,7 +204,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    queuePolling(); foldOnPhone(); wideOpen(); headerMenu();
+    queuePolling(); wideOpen(); headerMenu();
     tick(); setInterval(tick, 1000);
     lookup(); callFormFollowsCustomer(); geolocate(); signaturePads();
   });

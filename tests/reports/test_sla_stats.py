@@ -87,7 +87,13 @@ def test_running_past_target_counts_as_breached_pending_and_cancelled_do_not_cou
     late = _ticket(world, NOW - timedelta(minutes=45))  # never acknowledged: breached
     _ticket(world, NOW - timedelta(minutes=10))  # 20 minutes left: not decided
     cancelled = _ticket(world, NOW - timedelta(minutes=20))
-    ticket_transition(ticket_id=cancelled.pk, name="cancel", user=world["agent"], now=NOW)
+    ticket_transition(
+        ticket_id=cancelled.pk,
+        name="cancel",
+        note="No longer needed.",
+        user=world["agent"],
+        now=NOW,
+    )
     response = compliance(NOVEMBER, now=NOW)["response"]
     assert (response.met, response.breached, response.pending) == (1, 1, 1)
     assert response.percent == 50.0

@@ -92,7 +92,11 @@ def dataset(world, other):
             ticket_acknowledge(ticket_id=ticket.pk, user=agent, now=at + timedelta(minutes=delay))
         if index % 7 == 6:
             ticket_transition(
-                ticket_id=ticket.pk, name="cancel", user=agent, now=at + timedelta(hours=1)
+                ticket_id=ticket.pk,
+                name="cancel",
+                note="No longer needed.",
+                user=agent,
+                now=at + timedelta(hours=1),
             )
     # The last evening of November: resolution clocks at risk, running; a paused P3 clock.
     for hours in [20, 21, 23]:

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,14 @@ def test_wait_resume_reopen_cancel_and_priority_through_the_api(world, api):
         .status_code
         == 403
     )
-    assert agent.post(f"{url}/cancel/").json()["state"] == "cancelled"
+    # Cancelling needs its reason: without one, a field error and nothing changes.
+    refused = agent.post(f"{url}/cancel/", {"note": " "}, format="json")
+    assert refused.status_code == 400 and "note" in refused.json()
+    assert Ticket.objects.get(pk=ticket_id).state != "cancelled"
+    done = agent.post(f"{url}/cancel/", {"note": "Duplicate of a call an hour ago."}, format="json")
+    assert done.json()["state"] == "cancelled"
+    event = TicketEvent.objects.filter(ticket_id=ticket_id, to_state="cancelled").get()
+    assert event.note == "Duplicate of a call an hour ago."
     assert agent.post(f"{url}/reopen/").status_code == 409
 
 

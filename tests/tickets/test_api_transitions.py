@@ -255,6 +255,12 @@ def test_schema_generates_without_warnings_and_documents_each_action(tmp_path):
             assert body[media]["schema"]["$ref"] == f"#/components/schemas/{component}"
         ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
         assert ok["$ref"] == "#/components/schemas/TicketDetail"
+    # The steps that end a ticket or turn work down say they need the reason.
+    for name in ["cancel", "close", "reject"]:
+        operation = schema["paths"][f"/api/tickets/{{id}}/{name}/"]["post"]
+        assert operation["requestBody"]["required"] is True, name
+    assert components["Reason"]["required"] == ["note"]
+    assert "note" not in components["Note"].get("required", [])
     check_in = components["CheckInInput"]["properties"]
     assert {"latitude", "longitude", "accuracy", "photo", "note"} == set(check_in)
     assert check_in["photo"]["format"] == "binary"

@@ -235,6 +235,36 @@ def test_a_work_log_posted_twice_with_its_token_is_saved_once(engineer_client, w
     assert WorkLog.objects.filter(ticket=ticket).count() == 2
 
 
+def test_on_my_way_tapped_twice_is_one_step_and_no_error(engineer_client, world):
+    ticket = _dispatched(world)
+    ticket_accept(ticket=ticket, user=world["engineer"])
+    html = _page(engineer_client, ticket)
+    depart = html[html.index('data-action="depart"') - 400 : html.index('data-action="depart"')]
+    token = re.search(r'name="form_token" value="(\w+)"', depart).group(1)
+    url = f"/desk/tickets/{ticket.number}/do/depart/"
+    first = engineer_client.post(url, {"form_token": token}, follow=True)
+    second = engineer_client.post(url, {"form_token": token}, follow=True)
+    assert Ticket.objects.get(pk=ticket.pk).state == "en_route"
+    assert ticket.events.filter(to_state="en_route").count() == 1
+    for response in (first, second):
+        assert [m.level_tag for m in response.context["messages"]] == ["success"]
+
+
+def test_a_refused_remote_access_request_keeps_what_was_typed(engineer_client, world):
+    ticket = _on_site(world)
+    url = f"/desk/tickets/{ticket.number}/remote/"
+    response = engineer_client.post(
+        url, {"reason": "Restart the SCADA service", "minutes": "3"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Restart the SCADA service</textarea>" in html
+    assert 'data-field-error="minutes"' in html
+    assert not ticket.remote_requests.exists()
+    assert engineer_client.post(url, {"reason": "Restart", "minutes": "30"}).status_code == 302
+    assert ticket.remote_requests.count() == 1
+
+
 def test_a_refused_post_does_not_use_up_its_token(engineer_client, world):
     ticket = _on_site(world)
     url = f"/desk/tickets/{ticket.number}/work-log/"

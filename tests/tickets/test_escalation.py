@@ -304,7 +304,11 @@ def test_cancelling_a_waiting_breached_ticket_leaves_no_clock_paused(world):
         now=shanghai(2026, 11, 25, 16, 5),
     )
     ticket_transition(
-        ticket_id=ticket.pk, name="cancel", user=world["agent"], now=shanghai(2026, 11, 25, 16, 10)
+        ticket_id=ticket.pk,
+        name="cancel",
+        note="No longer needed.",
+        user=world["agent"],
+        now=shanghai(2026, 11, 25, 16, 10),
     )
     statuses = dict(ticket.clocks.values_list("kind", "status"))
     assert statuses["onsite"] == "breached"

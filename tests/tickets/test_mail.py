@@ -188,3 +188,25 @@ def test_two_deliverers_at_once_send_each_e_mail_exactly_once(settings):
     assert sent["first"] > 0 and sent["second"] > 0
     assert sent["first"] + sent["second"] == 60
     assert Notification.objects.filter(emailed_at__isnull=False).count() == 60
+
+
+def test_a_site_path_in_a_message_is_a_full_address_in_the_e_mail(settings, mailoutbox):
+    """Read in a mail program, "/surveys/portal/2/" leads nowhere; the full address does."""
+    settings.SITE_URL = "https://desk.example.com/"
+    person = _people(1)[0]
+    body = gettext_lazy(
+        "Dear %(name)s, please tell us how satisfied you are with our maintenance work "
+        "for contract %(contract)s (%(period)s): %(link)s"
+    )
+    params = {
+        "name": "Li",
+        "contract": "/no/such/page/",
+        "period": "H2",
+        "link": "/surveys/portal/2/",
+    }
+    notify([person], Message(SURVEY.title, body, params))
+    notifications_deliver()
+    (sent,) = mailoutbox
+    assert sent.body.endswith("https://desk.example.com/surveys/portal/2/")
+    # Only our own pages get the address; other slash-separated words stay as written.
+    assert "/no/such/page/" in sent.body and "example.com/no/such" not in sent.body

@@ -180,7 +180,13 @@ def test_a_ticket_cancelled_after_a_deadline_keeps_the_breach(world):
 
     at = NOW - 2 * H
     ticket = _p3(world, at)
-    ticket_transition(ticket_id=ticket.pk, name="cancel", user=world["agent"], now=at + H)
+    ticket_transition(
+        ticket_id=ticket.pk,
+        name="cancel",
+        note="No longer needed.",
+        user=world["agent"],
+        now=at + H,
+    )
     outcomes = {c.kind: clock_outcome(c, NOW) for c in ticket.clocks.all()}
     # Response (30 min) had passed; on site and resolution had not.
     assert outcomes == {

@@ -84,7 +84,9 @@ def _resolved(world, **kwargs) -> Ticket:
 
 def _closed(world) -> Ticket:
     ticket = _resolved(world)
-    ticket_transition(ticket_id=ticket.pk, name="close", user=world["agent"])
+    ticket_transition(
+        ticket_id=ticket.pk, name="close", user=world["agent"], note="Confirmed on the phone."
+    )
     return Ticket.objects.get(pk=ticket.pk)
 
 
@@ -405,10 +407,30 @@ def test_the_customer_accepts_a_change_request_then_rates_it(customer_client, wo
     assert Rating.objects.get(ticket=ticket).score == 5
 
 
-def test_the_customer_may_withdraw_a_new_request(customer_client, world):
+def test_the_customer_may_withdraw_a_new_request_saying_why(customer_client, world):
     ticket = _ticket(world)
-    customer_client.post(_url("transition", ticket.number, "cancel"))
+    page = customer_client.get(_url("ticket", ticket.number)).content.decode()
+    # Apart from the other actions, folded, with a required reason.
+    assert 'data-testid="withdraw"' in page and 'name="note" rows="2" required' in page
+    response = customer_client.post(
+        _url("transition", ticket.number, "cancel"), {"note": "Solved it ourselves."}
+    )
     assert Ticket.objects.get(pk=ticket.pk).state == State.CANCELLED
+    event = TicketEvent.objects.filter(ticket=ticket, to_state=State.CANCELLED).get()
+    assert event.note == "Solved it ourselves."
+    assert response.status_code == 302
+
+
+def test_withdrawing_without_a_reason_changes_nothing(customer_client, world):
+    ticket = _ticket(world)
+    response = customer_client.post(
+        _url("transition", ticket.number, "cancel"),
+        {"note": "  "},
+        follow=True,
+    )
+    assert Ticket.objects.get(pk=ticket.pk).state == State.NEW
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert errors == ["Give a reason to cancel this ticket."]
 
 
 # Rating --------------------------------------------------------------------------------------

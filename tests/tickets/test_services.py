@@ -380,7 +380,11 @@ def test_reopen_within_the_window_runs_the_resolution_clock_again(world, setting
 def test_cancel_stops_every_clock_without_a_breach(world):
     ticket = _create(world, at=shanghai(2026, 11, 25, 10, 0))
     ticket_transition(
-        ticket_id=ticket.pk, name="cancel", user=world["agent"], now=shanghai(2026, 11, 25, 10, 5)
+        ticket_id=ticket.pk,
+        name="cancel",
+        note="No longer needed.",
+        user=world["agent"],
+        now=shanghai(2026, 11, 25, 10, 5),
     )
     assert set(ticket.clocks.values_list("status", flat=True)) == {SlaClock.Status.CANCELLED}
     assert not ticket.clocks.filter(next_step_at__isnull=False).exists()
@@ -426,7 +430,9 @@ def test_a_clock_added_by_a_priority_change_stops_where_its_event_happened(world
 def test_approved_change_requests_can_still_be_cancelled(world):
     ticket = _create(world, kind="change_request", at=shanghai(2026, 11, 25, 10, 0))
     ticket_transition(ticket_id=ticket.pk, name="approve", user=world["manager"])
-    ticket_transition(ticket_id=ticket.pk, name="cancel", user=world["agent"])
+    ticket_transition(
+        ticket_id=ticket.pk, name="cancel", note="No longer needed.", user=world["agent"]
+    )
     ticket.refresh_from_db()
     assert ticket.state == State.CANCELLED
 

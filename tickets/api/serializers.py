@@ -251,6 +251,15 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+class ReasonSerializer(serializers.Serializer):
+    """Cancel, close and reject: the reason is required and goes into the history."""
+
+    note = serializers.CharField(
+        max_length=2000,
+        help_text=_("Why: recorded as the step's note in the ticket's history."),
+    )
+
+
 class DispatchSerializer(NoteSerializer):
     engineer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 

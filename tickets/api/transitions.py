@@ -1,7 +1,8 @@
 """The API's workflow actions, generated from the one transition table.
 
 Every transition in `tickets.services.transitions.TRANSITION_EFFECTS` is
-`POST /api/tickets/{id}/<name>/` with a `note`. The few that need more name
+`POST /api/tickets/{id}/<name>/` with a `note` (required for cancel, close and reject:
+ACTIONS_NEEDING_A_REASON). The few that need more name
 their request serializer and the service that takes it here, the same service
 the pages call; `change_priority` is not a state change but is offered the same
 way. `tickets/api/views.py` turns each entry into a DRF action.
@@ -17,11 +18,13 @@ from tickets.api.serializers import (
     DispatchSerializer,
     NoteSerializer,
     PrioritySerializer,
+    ReasonSerializer,
     ResolveSerializer,
 )
 from tickets.models import Ticket
 from tickets.services.priority import ticket_change_priority
 from tickets.services.transitions import (
+    ACTIONS_NEEDING_A_REASON,
     TRANSITION_EFFECTS,
     ticket_dispatch,
     ticket_resolve,
@@ -95,7 +98,12 @@ _WITH_DATA = {
 
 API_ACTIONS: list[ApiAction] = [
     *(
-        _WITH_DATA.get(name) or ApiAction(name, NoteSerializer, _plain(name))
+        _WITH_DATA.get(name)
+        or ApiAction(
+            name,
+            ReasonSerializer if name in ACTIONS_NEEDING_A_REASON else NoteSerializer,
+            _plain(name),
+        )
         for name in TRANSITION_EFFECTS
     ),
     ApiAction("change_priority", PrioritySerializer, _change_priority),

@@ -215,8 +215,14 @@ ACTION_LABELS = {
 
 
 # Steps that end a ticket or turn work down: a person taking one says why, and the
-# reason is the step's note in the history.
+# reason is the step's note in the history. Pages, portal and API all meet this rule
+# here; only the system itself (no user) may take them without a word.
 ACTIONS_NEEDING_A_REASON = frozenset({"cancel", "close", "reject"})
+
+
+def reason_missing(name: str, user: User | None, note: "str | Message") -> bool:
+    """Whether this step, taken by this person, still lacks the reason it needs."""
+    return user is not None and name in ACTIONS_NEEDING_A_REASON and not str(note or "").strip()
 
 
 def ticket_transition(
@@ -225,7 +231,6 @@ def ticket_transition(
     name: str,
     user: User | None,
     note: "str | Message" = "",
-    require_reason: bool = False,
     now: datetime | None = None,
     validate: Callable[[Ticket], None] | None = None,
     unchanged: Callable[[Ticket], bool] | None = None,
@@ -235,15 +240,11 @@ def ticket_transition(
 
     Two people acting at once: the second waits for the first's lock, then
     finds the ticket in its new state and gets a conflict with the reason.
-    With `require_reason` (a person at the staff ticket page), the steps of
-    ACTIONS_NEEDING_A_REASON are refused without a note.
+    A person taking one of ACTIONS_NEEDING_A_REASON without a note is refused with a
+    field error on `note`.
     """
     if name not in TRANSITION_EFFECTS:
         raise ValidationError({"action": _("Unknown action.")})
-    if require_reason and name in ACTIONS_NEEDING_A_REASON and not str(note or "").strip():
-        raise ValidationError(
-            _("Give a reason to %(action)s this ticket.") % {"action": _action_label(name)}
-        )
     now = now or timezone.now()
     with transaction.atomic():
         ticket = ticket_lock(ticket_id)
@@ -254,6 +255,12 @@ def ticket_transition(
         method = getattr(ticket, name)
         if not can_proceed(method):
             raise TransitionConflict(_conflict_reason(ticket, name))
+        # After who-may and whether-now: a reason does not make a refused step possible.
+        if reason_missing(name, user, note):
+            message = _("Give a reason to %(action)s this ticket.") % {
+                "action": _action_label(name)
+            }
+            raise ValidationError({"note": message})
         if unchanged is not None and unchanged(ticket):
             # Asked for what is already so (the same engineer again): nothing happens,
             # so nothing is recorded; twenty identical requests leave one event.

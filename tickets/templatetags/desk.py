@@ -1,10 +1,8 @@
-import re
-
 from django import template
-from django.urls import Resolver404, resolve
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from core.links import LINK, is_site_path
 from tickets.models import State
 
 register = template.Library()
@@ -19,18 +17,6 @@ def state_label(value: str) -> str:
         return value
 
 
-# A site path ("/surveys/portal/2/") or a web address in a message body.
-LINK = re.compile(r"(?<![\w/.:])(https?://[^\s<>\"']+[^\s<>\"'.,;:!?)）。，；：]|/[\w\-/]+/)")
-
-
-def _is_site_path(path: str) -> bool:
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
-
-
 @register.filter(needs_autoescape=True)
 def linkify(text: str, autoescape: bool = True) -> str:
     """A notification's body with its line breaks, and its site paths and web addresses as
@@ -38,9 +24,9 @@ def linkify(text: str, autoescape: bool = True) -> str:
     site path only when it is one of ours."""
     escaped = conditional_escape(text) if autoescape else str(text)
 
-    def link(match: re.Match) -> str:
+    def link(match) -> str:
         target = match.group(0)
-        if target.startswith("/") and not _is_site_path(target):
+        if target.startswith("/") and not is_site_path(target):
             return target
         return f'<a href="{target}">{target}</a>'
 

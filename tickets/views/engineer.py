@@ -1,5 +1,6 @@
 """The engineer's phone: my tickets, nearest deadline first, and the forms of a visit
-(accept, check-in, work log, fault report, sign-off) posted from the ticket page.
+(accept, check-in, work log, fault report, sign-off, remote access) posted from the
+ticket page.
 
 A refused form comes back on the same page with every field as typed and each error
 beside its field; a form posted twice (double click, retry) saves once.
@@ -17,14 +18,26 @@ from django.views.decorators.http import require_POST
 from accounts.roles import STAFF_ROLES, Role
 from core.errors import TicketActionError
 from core.web import REFUSALS, refusal_messages, refusal_to_form, role_required
-from tickets.forms import CheckInForm, FaultReportForm, SignOffForm, WorkLogForm
+from tickets.forms import (
+    CheckInForm,
+    FaultReportForm,
+    RemoteRequestForm,
+    SignOffForm,
+    WorkLogForm,
+)
 from tickets.models import Ticket
 from tickets.models.clocks import ticket_alert
 from tickets.selectors import engineer_tickets
 from tickets.services.transitions import ticket_resolve
 from tickets.submissions import form_submit_once
 from tickets.views.staff_ticket import _staff_ticket, ticket_page
-from tickets.work_services import sign_off_record, ticket_accept, ticket_check_in, work_log_add
+from tickets.work_services import (
+    remote_access_request,
+    sign_off_record,
+    ticket_accept,
+    ticket_check_in,
+    work_log_add,
+)
 
 
 @role_required(Role.ENGINEER)
@@ -157,3 +170,16 @@ def sign_off(request, ticket: Ticket) -> str:
         ),
     )
     return _("Signature saved.")
+
+
+@visit_post
+def remote_request(request, ticket: Ticket) -> str:
+    form = RemoteRequestForm(request.POST)
+    _submit(
+        "remote_form",
+        form,
+        lambda data: remote_access_request(
+            ticket=ticket, user=request.user, reason=data["reason"], minutes=data["minutes"]
+        ),
+    )
+    return _("Remote access requested; the customer decides in the portal.")

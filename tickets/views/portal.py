@@ -273,13 +273,15 @@ def ticket(request, number: str):
         "check_ins": ticket.check_ins.all(),
         "report": report if ticket.state in FINISHED_STATES else None,
         "remote_rows": remote_rows,
-        # Reopening is the way back, not the next step: the page offers it apart, folded.
+        # Reopening is the way back and withdrawing cannot be undone: neither is the next
+        # step, so the page offers them apart, folded, each with the words it needs.
         "buttons": [
             (name, label)
             for name, label in CUSTOMER_ACTIONS.items()
-            if name in available and name != "reopen"
+            if name in available and name not in ("reopen", "cancel")
         ],
         "reopen_label": CUSTOMER_ACTIONS["reopen"] if "reopen" in available else None,
+        "withdraw_label": CUSTOMER_ACTIONS["cancel"] if "cancel" in available else None,
         "reply_form": ReplyForm(),
         "rating": rating,
         "rating_form": RatingForm() if ticket.state in RATABLE_STATES and not rating else None,

@@ -4,10 +4,10 @@ log, fault report, sign-off) are tickets/views/engineer.py."""
 
 from functools import wraps
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,9 +30,10 @@ from tickets.services.transitions import (
     ticket_transition,
     transitions_available,
 )
+from tickets.submissions import form_submit_once
 from tickets.timeline import ticket_timeline
 from tickets.views.engineer_forms import engineer_context
-from tickets.work_services import comment_add, remote_access_request
+from tickets.work_services import comment_add
 
 # Actions posted as a plain button; the others have their own form.
 SIMPLE_ACTIONS = {
@@ -87,7 +88,7 @@ def ticket_page(request, ticket: Ticket, *, forms: dict | None = None, status: i
         ],
         "can": set(available),
         "comment_form": CommentForm(),
-        "remote_form": RemoteRequestForm(),
+        "remote_form": (forms or {}).get("remote_form") or RemoteRequestForm(),
         "suggested": engineers_suggested(ticket=ticket, now=now) if "dispatch" in available else [],
         "is_engineer_here": is_engineer_here,
         "can_change_priority": may.change_priority(ticket, request.user) and ticket.is_open,
@@ -115,13 +116,13 @@ def ticket_action(view):
     @wraps(view)
     def wrapped(request, number: str, **kwargs):
         ticket = _staff_ticket(request, number)
+        page = reverse("desk:ticket", args=[ticket.number])
         try:
-            done = view(request, ticket, **kwargs)
+            # Once per form token: a double tap on "On my way" is one step, not a conflict.
+            return form_submit_once(request, lambda: (view(request, ticket, **kwargs), page))
         except REFUSALS as exc:
             refusal_messages(request, exc)
-        else:
-            messages.success(request, done)
-        return redirect("desk:ticket", number=number)
+            return redirect(page)
 
     return wrapped
 
@@ -135,7 +136,6 @@ def transition(request, ticket: Ticket, action: str) -> str:
         name=action,
         user=request.user,
         note=posted_text(request.POST, "note", max_length=2000),
-        require_reason=True,
     )
     return _("Done: %(action)s.") % {"action": ACTION_LABELS[action]}
 
@@ -182,17 +182,3 @@ def attach(request, ticket: Ticket) -> str:
         raise ValidationError(_("Choose a file."))
     ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
     return _("File attached.")
-
-
-@ticket_action
-def remote_request(request, ticket: Ticket) -> str:
-    form = RemoteRequestForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError([error for errors in form.errors.values() for error in errors])
-    remote_access_request(
-        ticket=ticket,
-        user=request.user,
-        reason=form.cleaned_data["reason"],
-        minutes=form.cleaned_data["minutes"],
-    )
-    return _("Remote access requested; the customer decides in the portal.")
