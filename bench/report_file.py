@@ -28,7 +28,7 @@ import re
 from pathlib import Path
 
 # The order of the blocks in the file.
-ORDER = ("sla", "ui", "pdf", "soak")
+ORDER = ("scale", "load", "sla", "ui", "pdf", "soak")
 
 INTRO = """# Performance
 
