@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.instruments import profiled, quantile
+from bench.scale_report import GOALS
 from bench.ui_measures import DASHBOARD_PARTS, QUEUE_PARTS, measure_page
 from tickets.escalation import sweep_due_steps
 from tickets.mail import notifications_deliver
@@ -41,17 +42,6 @@ SWEEP_PARTS = [
     ("`notifications_deliver` (e-mails)", "tickets/mail.py", "notifications_deliver"),
     ("SQL (`CursorWrapper._execute`)", "django/db/backends/utils.py", "_execute"),
 ]
-
-# key: (label, goal in ms, whether the page must not grow with history)
-GOALS = {
-    "queue": ("agent queue, first page: `GET /desk/` as agent", 20.0, True),
-    "ticket": ("one ticket's page: `GET /desk/tickets/<number>/` as agent", 15.0, True),
-    "api_list": ("REST list, first page: `GET /api/tickets/` as agent", 15.0, True),
-    "dashboard": ("manager dashboard, this month: `GET /dashboard/?period=this_month`", 40.0, True),
-    "create": ("ticket creation: `POST /api/tickets/` as agent", 15.0, False),
-    "sweep": ("escalation sweep, per step", 0.5, False),
-    "escalation_mail": ("escalation including its e-mails, per step", 1.0, False),
-}
 
 
 @dataclass
