@@ -28,26 +28,31 @@ import re
 from pathlib import Path
 
 # The order of the blocks in the file.
-ORDER = ("sla", "ui", "pdf", "soak")
+ORDER = ("scale", "load", "sla", "ui", "pdf", "soak")
 
 INTRO = """# Performance
 
-Benchmarks of the service desk, each with its goals: the SLA engine
-(escalation sweep, ticket creation), the pages (hotline queue, SLA
-dashboard), the PDF reports and the soak (the `bin/serve` stack under
-kills). One command runs them:
+Benchmarks of the service desk, each with its goals: every page and the
+escalation engine at 20,000, 100,000 and 1,000,000 tickets with the growth
+from the smallest size to the largest (scale), the `bin/serve` stack under a
+realistic load driven by Locust (load), the SLA engine at a million tickets
+(sla), the queue and dashboard pages (ui), the PDF reports and the soak (the
+`bin/serve` stack under kills). One command runs them:
 
 ```
-bench/run [sla|ui|pdf|soak] [OPTIONS]
+bench/run [scale|load|sla|ui|pdf|soak] [OPTIONS]
 ```
 
-`bench/run` alone runs the SLA engine and the pages (about five minutes on
-two cores), each on a fresh database of a throwaway PostgreSQL and Redis
-(`bin/services`, ports 54339 and 63809, data in `var/bench-services/`,
-stopped on exit). Options after the name go to its module (`python -m
-bench.sla`, `bench.ui`, `bench.pdf`, `bench.soak`); `--output
-/tmp/perf.md` writes elsewhere than this file, for quick tries such as
-`bench/run ui --tickets 20000 --output /tmp/perf.md`.
+`bench/run` alone runs the scale benchmark (about 25 minutes on two cores;
+`--quick` leaves out the million, `--sizes 20000,100000` chooses), each size
+on a fresh database of a throwaway PostgreSQL and Redis (`bin/services`,
+ports 54339 and 63809, or `BENCH_PG_PORT` and `BENCH_REDIS_PORT`, data in
+`var/bench-services/`, stopped on exit). `bench/run load` starts its own
+stack with `bin/serve` in `var/load/`. Options after the name go to its
+module (`python -m bench.scale`, `bench.load`, `bench.sla`, `bench.ui`,
+`bench.pdf`, `bench.soak`); `--output /tmp/perf.md` writes elsewhere than
+this file, for quick tries such as `bench/run scale --sizes 20000 --output
+/tmp/perf.md`.
 
 Below, one block per benchmark, in a fixed order: its goals and method, its
 latest run in full, then its History, one line per earlier run, newest

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
 from django.utils import timezone, translation
 
 from accounts.language import language_of
@@ -116,20 +115,40 @@ def _email(notification: Notification) -> EmailMessage:
     )
 
 
+# Each row matched by its id in one statement: a CASE WHEN per id would cost
+# each row a scan of the batch's ids, which grows with the batch.
+_MARK_SQL = """UPDATE {table} AS n
+SET emailed_at = CASE WHEN m.sent THEN %(now)s ELSE n.emailed_at END,
+    email_failures = n.email_failures + CASE WHEN m.failed THEN 1 ELSE 0 END,
+    email_due_at = m.due,
+    updated_at = %(now)s
+FROM unnest(%(ids)s::bigint[], %(sent)s::boolean[], %(failed)s::boolean[], %(due)s::timestamptz[])
+    AS m(id, sent, failed, due)
+WHERE n.id = m.id AND n.email_due_at = %(lease)s
+"""
+
+
 def _mark(batch, *, lease: datetime, sent: set[int], failed: set[int], now: datetime) -> None:
-    """Record the batch in one statement; a claim that lapsed meanwhile is left to its new owner."""
-    retry = {
-        n.pk: now + retry_delay(n.email_failures + 1)
-        for n in batch
+    """Record the batch in one statement; a claim that lapsed meanwhile is left to its new owner.
+
+    Sent, skipped (no address any more) and given-up e-mails leave the queue
+    (no due time); a failed one waits for its retry.
+    """
+    due = [
+        now + retry_delay(n.email_failures + 1)
         if n.pk in failed and n.email_failures + 1 < MAX_EMAIL_ATTEMPTS
-    }
-    Notification.objects.filter(pk__in=[n.pk for n in batch], email_due_at=lease).update(
-        emailed_at=Case(*[When(pk=pk, then=Value(now)) for pk in sent], default=F("emailed_at")),
-        email_failures=Case(
-            *[When(pk=pk, then=F("email_failures") + 1) for pk in failed],
-            default=F("email_failures"),
-            output_field=PositiveSmallIntegerField(),
-        ),
-        email_due_at=Case(*[When(pk=pk, then=Value(due)) for pk, due in retry.items()]),
-        updated_at=now,
-    )
+        else None
+        for n in batch
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SQL.format(table=connection.ops.quote_name(Notification._meta.db_table)),
+            {
+                "now": now,
+                "lease": lease,
+                "ids": [n.pk for n in batch],
+                "sent": [n.pk in sent for n in batch],
+                "failed": [n.pk in failed for n in batch],
+                "due": due,
+            },
+        )
