@@ -37,15 +37,19 @@ BACKOFF_CAP = timedelta(hours=1)
 # 1 + 2 + 4 + ... minutes: the mail server may be away about two hours before an e-mail is given up.
 MAX_EMAIL_ATTEMPTS = 8
 
-_CLAIM_SQL = """UPDATE {table} SET email_due_at = %(lease)s
-WHERE id IN (
+# The claim is picked once (a MATERIALIZED CTE): as a subquery of `IN (...)` PostgreSQL
+# may run it again for the outer scan, and with SKIP LOCKED each run can pick other
+# rows, so a batch of 3 could claim 5.
+_CLAIM_SQL = """WITH picked AS MATERIALIZED (
     SELECT id FROM {table}
     WHERE email_due_at <= %(now)s
     ORDER BY email_due_at, id
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
-RETURNING id
+UPDATE {table} AS n SET email_due_at = %(lease)s
+FROM picked WHERE n.id = picked.id
+RETURNING n.id
 """
 
 
