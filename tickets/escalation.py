@@ -40,6 +40,7 @@ from tickets.models import (
 )
 from tickets.models.records import event_note
 from tickets.notify import Notice, notify_all
+from tickets.rollups import rollups_refresh_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def _facts_load(clocks: list[SlaClock]) -> _Facts:
 
 def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> SweepResult:
     facts = _facts_load(clocks)
+    breached_before = {clock.pk for clock in clocks if clock.breached_at is not None}
     new_steps: list[EscalationStep] = []
     for clock in clocks:
         schedule = schedules.get(clock.calendar_id)
@@ -180,6 +182,14 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
         clock.updated_at = now
     SlaClock.objects.bulk_update(
         clocks, ["next_step_at", "warned_at", "breached_at", "status", "updated_at"]
+    )
+    # A breach recorded settles the clock's outcome: its bucket of the SLA rollups counts it.
+    rollups_refresh_tickets(
+        {
+            clock.ticket_id: facts.tickets[clock.ticket_id]
+            for clock in clocks
+            if clock.breached_at is not None and clock.pk not in breached_before
+        }.values()
     )
     return SweepResult(
         clocks=len(clocks),
