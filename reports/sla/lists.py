@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Coalesce
 
 from reports.sla.period import NO_FILTERS, Period, StatFilters, clocks_in
 from tickets.models import OPEN_STATES, SlaClock
-from tickets.rollups import LIVE
 
 
 def _clock_list(queryset: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
@@ -46,17 +45,6 @@ def _limited(queryset: QuerySet[SlaClock], limit: int) -> ClockList:
     return ClockList(clocks=clocks, total=sizes["total"], tickets=sizes["tickets"])
 
 
-# Breached, spelled so that PostgreSQL reads two small partial indexes (clock_breach_settled,
-# clock_live_started) instead of every clock: the same clocks as `SlaClockQuerySet.breached`,
-# as a clock paused has no target (`tickets.clocks.clock_pause`) and so cannot pass it.
-SETTLED_BREACH = Q(breached_at__isnull=False) | Q(status=SlaClock.Status.BREACHED)
-SETTLED_BREACH |= Q(stopped_at__gt=F("target_at"))
-
-
-def _breached(queryset: QuerySet[SlaClock], now: datetime) -> QuerySet[SlaClock]:
-    return queryset.filter(SETTLED_BREACH | (LIVE & Q(target_at__lt=now)))
-
-
 def at_risk_now(filters: StatFilters = NO_FILTERS, *, now: datetime, limit: int = 100) -> ClockList:
     """Running clocks past their first warning but not yet their target, nearest deadline first."""
     queryset = (
@@ -72,10 +60,8 @@ def breached_open_now(
 ) -> ClockList:
     """Breached clocks of tickets still open, the oldest breach first."""
     queryset = (
-        _breached(
-            SlaClock.objects.filter(filters.ticket_q("ticket__"), ticket__state__in=OPEN_STATES),
-            now,
-        )
+        SlaClock.objects.filter(filters.ticket_q("ticket__"), ticket__state__in=OPEN_STATES)
+        .breached(now)
         .annotate(breach_at=Coalesce("breached_at", "target_at"))
         .order_by(F("breach_at").asc(nulls_last=True), "pk")
     )
@@ -87,7 +73,8 @@ def breaches(
 ) -> ClockList:
     """The breached clocks of the tickets reported in the period, the latest first."""
     queryset = (
-        _breached(clocks_in(period, filters), now)
+        clocks_in(period, filters)
+        .breached(now)
         .annotate(breach_at=Coalesce("breached_at", "target_at"))
         .order_by(F("breach_at").desc(nulls_last=True), "-pk")
     )

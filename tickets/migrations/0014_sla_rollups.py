@@ -57,10 +57,6 @@ class Migration(migrations.Migration):
             model_name='slaclock',
             index=models.Index(condition=models.Q(('breached_at__isnull', True), ('status', 'running'), ('stopped_at__isnull', True)), fields=['started_at'], name='clock_live_started'),
         ),
-        migrations.AddIndex(
-            model_name='slaclock',
-            index=models.Index(condition=models.Q(('breached_at__isnull', False), ('status', 'breached'), ('stopped_at__gt', models.F('target_at')), _connector='OR'), fields=['started_at'], name='clock_breach_settled'),
-        ),
         migrations.AddConstraint(
             model_name='sladurationrollup',
             constraint=models.UniqueConstraint(fields=('day', 'measure'), name='sla_duration_day_measure'),

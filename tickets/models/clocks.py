@@ -243,15 +243,6 @@ class SlaClock(Timestamped):
                     status="running", breached_at__isnull=True, stopped_at__isnull=True
                 ),
             ),
-            # Breaches that no longer move (recorded, or stopped late): with the one above,
-            # the breaches of a period are read without reading the period's other clocks.
-            models.Index(
-                fields=["started_at"],
-                name="clock_breach_settled",
-                condition=models.Q(breached_at__isnull=False)
-                | models.Q(status="breached")
-                | models.Q(stopped_at__gt=models.F("target_at")),
-            ),
         ]
 
     def __str__(self) -> str:
