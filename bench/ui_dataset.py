@@ -65,6 +65,7 @@ from bench.ui_world import Slot
 from contracts.models import Contract
 from tickets.clocks import ScheduleCache, active_rules
 from tickets.models import OPEN_STATES, EscalationStep, SlaClock, Ticket
+from tickets.rollups import rollups_rebuild
 
 
 @dataclass
@@ -133,10 +134,14 @@ def _fill(cursor, *, params: dict, slots, reference, days, tz, rules, seed, step
     for table in ("bench_draw", "bench_plan", "bench_steps", "bench_t", "bench_c", "bench_m"):
         cursor.execute(f"DROP TABLE {table}")
     cursor.execute("DROP TABLE bench_clock")
+    # The SLA figures read the rollups: filled from the clocks as the command would.
+    step("rebuilding the SLA rollups")
+    rollups_rebuild()
     step("vacuum and analyze")
     cursor.execute(
         "VACUUM (ANALYZE) tickets_ticket, tickets_slaclock, tickets_clockpause, "
-        "tickets_escalationstep, tickets_notification"
+        "tickets_escalationstep, tickets_notification, tickets_slarollup, "
+        "tickets_sladurationrollup"
     )
     cursor.execute("ANALYZE")
     cursor.execute("RESET work_mem")

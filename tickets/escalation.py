@@ -40,6 +40,7 @@ from tickets.models import (
 )
 from tickets.models.records import event_note
 from tickets.notify import Notice, notify_all
+from tickets.rollups import rollups_refresh_tickets
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +171,7 @@ def _facts_load(clocks: list[SlaClock]) -> _Facts:
 
 def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> SweepResult:
     facts = _facts_load(clocks)
+    breached_before = {clock.pk for clock in clocks if clock.breached_at is not None}
     new_steps: list[EscalationStep] = []
     for clock in clocks:
         schedule = schedules.get(clock.calendar_id)
@@ -177,6 +179,14 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
     created = EscalationStep.objects.bulk_create(new_steps)
     notified = _steps_record(created, staff=staff, now=now)
     _clocks_save(clocks, now=now)
+    # A breach recorded settles the clock's outcome: its bucket of the SLA rollups counts it.
+    rollups_refresh_tickets(
+        {
+            clock.ticket_id: facts.tickets[clock.ticket_id]
+            for clock in clocks
+            if clock.breached_at is not None and clock.pk not in breached_before
+        }.values()
+    )
     return SweepResult(
         clocks=len(clocks),
         steps=len(created),

@@ -11,7 +11,8 @@ from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Q,
 from django.utils.translation import gettext_lazy as _
 
 from reports.sla.period import NO_FILTERS, Period, StatFilters, tickets_in
-from tickets.models import EscalationStep, Ticket
+from tickets.models import EscalationStep, SlaDurationRollup, Ticket
+from tickets.rollups import histogram_percentile
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -102,13 +103,57 @@ def _durations_in_python(tickets: QuerySet[Ticket]) -> list[DurationRow]:
     ]
 
 
+_ROLLUP_SQL = (
+    "SELECT measure, SUM(tickets), SUM(total_minutes), NULL, NULL FROM {table} "
+    "WHERE day >= %(first)s AND day < %(end)s GROUP BY measure "
+    "UNION ALL "
+    "SELECT measure, NULL, NULL, bin.key::int, SUM(bin.value::int) "
+    "FROM {table}, jsonb_each_text(bins) AS bin "
+    "WHERE day >= %(first)s AND day < %(end)s GROUP BY measure, bin.key"
+)
+
+
+def _durations_from_rollups(period: Period) -> list[DurationRow]:
+    """Count and mean exact, p90 from the histograms to within 5 % (tickets.rollups).
+
+    One query; PostgreSQL adds up the day histograms, a few hundred bins a measure.
+    """
+    totals: dict[str, tuple[int, float]] = {}
+    histograms: dict[str, dict[int, int]] = {name: {} for name, _label in DURATION_FIELDS}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ROLLUP_SQL.format(table=SlaDurationRollup._meta.db_table),
+            {"first": period.start, "end": period.end},
+        )
+        for measure, tickets, minutes, bin_, count in cursor.fetchall():
+            if bin_ is None:
+                totals[measure] = (int(tickets), float(minutes))
+            else:
+                histograms[measure][bin_] = int(count)
+    rows = []
+    for name, label in DURATION_FIELDS:
+        count, total = totals.get(name, (0, 0.0))
+        rows.append(
+            DurationRow(
+                key=name,
+                label=str(label),
+                count=count,
+                mean=total / count if count else None,
+                p90=histogram_percentile(histograms[name], 0.9),
+            )
+        )
+    return rows
+
+
 def durations(period: Period, filters: StatFilters = NO_FILTERS) -> list[DurationRow]:
     """Minutes from the call to acknowledgement, arrival on site and resolution: mean and p90.
 
-    One query. PostgreSQL computes the statistics itself (avg, percentile_cont);
-    elsewhere (SQLite in the tests) the same figures are computed here from the
-    timestamps of the period's tickets.
+    One query. For all tickets, from the day histograms of the rollups (a month reads
+    about a hundred rows whatever the history); narrowed to a customer, contract, branch
+    or engineer, PostgreSQL computes the statistics exactly from those tickets.
     """
+    if filters == NO_FILTERS:
+        return _durations_from_rollups(period)
     tickets = tickets_in(period, filters)
     if connection.vendor == "postgresql":
         return _durations_in_sql(tickets)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Coalesce
 
 from reports.sla.period import NO_FILTERS, Period, StatFilters, clocks_in
@@ -36,15 +36,13 @@ class ClockList:
 
 
 def _limited(queryset: QuerySet[SlaClock], limit: int) -> ClockList:
-    """Two queries: the keys of the whole list in order, then the first `limit` clocks.
-
-    The list is read once (two integers a clock) for both the counts and the order.
-    """
-    keys = list(queryset.values_list("pk", "ticket_id"))
-    first = [pk for pk, _ticket in keys[:limit]]
-    found = _clock_list(SlaClock.objects.filter(pk__in=first)).in_bulk(first) if first else {}
-    clocks = [found[pk] for pk in first if pk in found]
-    return ClockList(clocks=clocks, total=len(keys), tickets=len({ticket for _pk, ticket in keys}))
+    """Two queries: the first `limit` clocks in order (with their tickets), then the size of the
+    whole list counted by PostgreSQL; nothing of the rest of the list comes to Python."""
+    clocks = list(_clock_list(queryset)[:limit])
+    sizes = queryset.order_by().aggregate(
+        total=Count("pk"), tickets=Count("ticket_id", distinct=True)
+    )
+    return ClockList(clocks=clocks, total=sizes["total"], tickets=sizes["tickets"])
 
 
 def at_risk_now(filters: StatFilters = NO_FILTERS, *, now: datetime, limit: int = 100) -> ClockList:

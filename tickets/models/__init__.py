@@ -2,6 +2,7 @@ from tickets.models.clocks import ClockPause, Outcome, SlaClock, clock_outcome
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.heartbeats import Heartbeat
 from tickets.models.records import Attachment, FaultReport, TicketEvent, TicketSequence
+from tickets.models.rollups import SlaDurationRollup, SlaRollup
 from tickets.models.submissions import Submission
 from tickets.models.tickets import (
     FINISHED_STATES,
@@ -34,6 +35,8 @@ __all__ = [
     "RemoteAccessRequest",
     "SignOff",
     "SlaClock",
+    "SlaDurationRollup",
+    "SlaRollup",
     "State",
     "Submission",
     "Ticket",

@@ -234,6 +234,15 @@ class SlaClock(Timestamped):
                 name="clock_counting_by_ticket",
                 condition=models.Q(stopped_at__isnull=True),
             ),
+            # The SLA figures read clocks still counting live (their outcome moves with time),
+            # the rest from the rollups (tickets.rollups): only those clocks are here.
+            models.Index(
+                fields=["started_at"],
+                name="clock_live_started",
+                condition=models.Q(
+                    status="running", breached_at__isnull=True, stopped_at__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

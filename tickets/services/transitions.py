@@ -33,6 +33,7 @@ from tickets.models import (
     clock_outcome,
 )
 from tickets.models.records import event_note
+from tickets.rollups import bucket_of, rollups_refresh_tickets
 
 
 def ticket_lock(ticket_id: int) -> Ticket:
@@ -268,10 +269,13 @@ def ticket_transition(
         if validate is not None:
             validate(ticket)
         from_state = ticket.state
+        bucket_before = bucket_of(ticket)
         method(at=now, **kwargs)
         ticket.save()
         ctx = _Context(now=now, user=user, schedules=ScheduleCache(), data={})
         TRANSITION_EFFECTS[name](ticket, ctx)
+        # Clocks stopped, paused or reopened, an engineer assigned, a moment reached.
+        rollups_refresh_tickets([ticket], before=[bucket_before])
         TicketEvent.objects.create(
             ticket=ticket,
             kind=TicketEvent.Kind.TRANSITION,
