@@ -9,6 +9,7 @@ invented; none come from the seed documents.
 from datetime import date, time
 
 from accounts.models import Branch, User
+from contracts.cache import reference_changed
 from contracts.models import (
     Calendar,
     Contract,
@@ -66,6 +67,7 @@ def _calendars() -> tuple[Calendar, Calendar]:
             for wd in range(5)
             for start, end in [(time(9), time(12)), (time(13, 30), time(18))]
         )
+        reference_changed()  # bulk_create sends no signals (contracts/cache.py)
     return always, business
 
 

@@ -66,15 +66,20 @@ def contracts_with_terms(queryset: QuerySet[Contract] | None = None) -> QuerySet
     )
 
 
-def contracts_covering(*, customer, site=None, item=None, moment) -> list[Contract]:
+def contracts_covering(
+    *, customer, site=None, item=None, moment, contracts: list[Contract] | None = None
+) -> list[Contract]:
     """Contracts of the customer in force at `moment` whose scope includes the site and item.
 
-    A contract that lists no sites (or no items) covers all of the customer's.
+    A contract that lists no sites (or no items) covers all of the customer's. `contracts`:
+    the customer's contracts as `contracts_with_terms` reads them, if already at hand.
     """
     from contracts.phases import SERVICE_PHASES
 
+    if contracts is None:
+        contracts = list(contracts_with_terms(Contract.objects.filter(customer=customer)))
     found = []
-    for contract in contracts_with_terms(Contract.objects.filter(customer=customer)):
+    for contract in contracts:
         if contract.phase_at(moment) not in SERVICE_PHASES:
             continue
         sites = list(contract.sites.all())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contracts.cache import reference_changed
 from contracts.models import (
     Calendar,
     CalendarDay,
@@ -42,6 +43,7 @@ def contract_apply_template(*, contract: Contract, template: ContractTemplate) -
     ServiceTerms.objects.bulk_create(
         ServiceTerms(contract=contract, **terms.term_values()) for terms in template.terms.all()
     )
+    reference_changed()  # bulk_create sends no signals (contracts/cache.py)
     return contract
 
 
@@ -156,6 +158,7 @@ def calendar_import_holidays(
         if added or changed:
             changes.append({"what": "imported", "year": year, "status": row.status})
     CalendarDay.objects.bulk_create(new_days)
+    reference_changed()  # bulk_create sends no signals (contracts/cache.py)
     calendar_changed_notify(calendar=calendar, changes=changes)
     return results
 

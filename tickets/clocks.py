@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts.cache import kept
 from contracts.models import Calendar, ServiceTerms
 from contracts.schedule import Schedule
 from contracts.worktime import unconfirmed_years
@@ -29,25 +30,35 @@ Pauses = list[tuple[datetime, datetime | None]]
 
 
 class ScheduleCache:
-    """Calendars turned into pure schedules, once per calendar per unit of work."""
+    """Calendars turned into pure schedules, once per calendar per unit of work.
 
-    def __init__(self) -> None:
+    Given the reference stamp (contracts.cache.reference_stamp), schedules are also kept
+    across units of work in this process until a contract or calendar changes.
+    """
+
+    def __init__(self, *, stamp: object = None) -> None:
         self._schedules: dict[int | None, Schedule] = {}
+        self._stamp = stamp
 
     def get(self, calendar_id: int | None) -> Schedule:
         if calendar_id not in self._schedules:
-            if calendar_id is None:
-                schedule = Schedule.around_the_clock(ZoneInfo(settings.TIME_ZONE))
+            if self._stamp is None:
+                self._schedules[calendar_id] = _schedule_read(calendar_id)
             else:
-                calendar = Calendar.objects.get(pk=calendar_id)
-                if not calendar.is_always_on:
-                    # Only business hours need their windows, holidays, make-up days and years.
-                    calendar = Calendar.objects.prefetch_related("windows", "days", "years").get(
-                        pk=calendar_id
-                    )
-                schedule = calendar.schedule()
-            self._schedules[calendar_id] = schedule
+                self._schedules[calendar_id] = kept(
+                    ("schedule", calendar_id), self._stamp, lambda: _schedule_read(calendar_id)
+                )
         return self._schedules[calendar_id]
+
+
+def _schedule_read(calendar_id: int | None) -> Schedule:
+    if calendar_id is None:
+        return Schedule.around_the_clock(ZoneInfo(settings.TIME_ZONE))
+    calendar = Calendar.objects.get(pk=calendar_id)
+    if not calendar.is_always_on:
+        # Only business hours need their windows, holidays, make-up days and years.
+        calendar = Calendar.objects.prefetch_related("windows", "days", "years").get(pk=calendar_id)
+    return calendar.schedule()
 
 
 def active_rules() -> list[EscalationRule]:

@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from accounts.models import DutyShift, User
 from accounts.roles import DESK_ROLES, Role
@@ -27,6 +28,7 @@ from core.phones import normalize_phone
 from tickets.models import (
     FINISHED_STATES,
     OPEN_STATES,
+    UNACKNOWLEDGED,
     Attachment,
     CheckIn,
     ClockPause,
@@ -34,7 +36,6 @@ from tickets.models import (
     Notification,
     SignOff,
     SlaClock,
-    State,
     Ticket,
     WorkLog,
 )
@@ -114,21 +115,6 @@ def ticket_by_number(*, user, number: str) -> Ticket | None:
     )
 
 
-def with_next_deadline(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """Annotate the nearest deadline of a clock still counting (running or overdue).
-
-    A correlated subquery on the partial index of counting clocks: the
-    database reads one index entry per ticket instead of joining and grouping
-    every clock of every open ticket.
-    """
-    nearest = (
-        SlaClock.objects.filter(ticket=OuterRef("pk"), stopped_at__isnull=True, status__in=RUNNING)
-        .order_by("target_at")
-        .values("target_at")[:1]
-    )
-    return queryset.annotate(next_deadline=Subquery(nearest))
-
-
 def queue_clocks_prefetch() -> Prefetch:
     """Only what a queue row shows of its clocks: no calendars, no pauses."""
     return Prefetch(
@@ -162,31 +148,45 @@ def queue_tickets(*, user: User, filters: dict, now: datetime) -> QuerySet[Ticke
         queryset = queryset.filter(
             Exists(SlaClock.objects.filter(ticket=OuterRef("pk")).breached(now))
         )
-    queryset = with_next_deadline(queryset).annotate(
-        unacknowledged=Case(
-            When(state__in=[State.NEW, State.SUBMITTED], then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-    return queryset.order_by(
+    # The stored nearest deadline (Ticket.next_deadline) and the index ticket_queue_order
+    # make the first page a read of the index's top rows, whatever the history's size.
+    return queryset.annotate(unacknowledged=UNACKNOWLEDGED).order_by(
         F("unacknowledged").desc(), F("next_deadline").asc(nulls_last=True), "reported_at", "pk"
     )
 
 
 def queue_page(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """The rows of one queue page with what they display, in a fixed number of queries."""
-    return tickets.select_related("customer", "site", "assigned_engineer").prefetch_related(
-        queue_clocks_prefetch()
+    """The rows of one queue page with what they display (their clocks: `queue_clocks`)."""
+    return tickets.select_related("customer", "site", "assigned_engineer")
+
+
+def queue_clocks(*, ticket_ids: list[int]) -> dict[int, list]:
+    """What a queue row shows of its tickets' clocks, as plain rows by ticket id, in one query.
+
+    Plain rows rather than model instances: a page has three clocks per ticket, and
+    `clock_outcome` reads only these fields.
+    """
+    rows = SlaClock.objects.filter(ticket_id__in=ticket_ids).values_list(
+        "ticket_id",
+        "kind",
+        "status",
+        "target_at",
+        "at_risk_at",
+        "stopped_at",
+        "breached_at",
+        named=True,
     )
+    found: dict[int, list] = {}
+    for row in rows.order_by():
+        found.setdefault(row.ticket_id, []).append(row)
+    return found
 
 
 def engineer_tickets(*, user: User) -> QuerySet[Ticket]:
     """The engineer's own open tickets, nearest deadline first."""
     queryset = Ticket.objects.filter(assigned_engineer=user, state__in=OPEN_STATES)
     return (
-        with_next_deadline(queryset)
-        .select_related("customer", "site")
+        queryset.select_related("customer", "site")
         .prefetch_related(queue_clocks_prefetch())
         .order_by(F("next_deadline").asc(nulls_last=True), "reported_at")
     )
@@ -202,8 +202,17 @@ def engineers_suggested(*, ticket: Ticket, now: datetime) -> list[User]:
         User.objects.filter(is_active=True, groups__name=Role.ENGINEER)
         .select_related("branch")
         .annotate(
-            open_tickets=Count(
-                "assigned_tickets", filter=Q(assigned_tickets__state__in=OPEN_STATES)
+            # A count per engineer over the (engineer, state) index reads their open
+            # tickets only; a join would read every ticket they ever had.
+            open_tickets=Coalesce(
+                Subquery(
+                    Ticket.objects.filter(assigned_engineer=OuterRef("pk"), state__in=OPEN_STATES)
+                    .order_by()
+                    .values("assigned_engineer")
+                    .annotate(n=Count("*"))
+                    .values("n")
+                ),
+                0,
             ),
             on_duty=Exists(on_duty),
             same_branch=Case(

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,12 @@ from accounts.roles import Role
 from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
 from contracts.selectors import contracts_visible_to, customers_visible_to
-from tickets.clock_reading import clock_explain, clock_paused_seconds, clock_status_now
+from tickets.clock_reading import (
+    STATUS_OF_OUTCOME,
+    clock_explain,
+    clock_paused_seconds,
+    clock_status_now,
+)
 from tickets.clocks import ScheduleCache
 from tickets.models import (
     Attachment,
@@ -64,6 +71,36 @@ class ClockSerializer(serializers.ModelSerializer):
     def _now(self):
         return self.context.setdefault("now", timezone.now())
 
+    def to_representation(self, clock) -> dict:
+        """The fields above, written out directly: a list page has three clocks per ticket,
+        and DRF's field-by-field walk cost more than the rest of the page. Same values and
+        order as the declared fields (the schema is generated from those)."""
+        now = self._now()
+        outcome = clock_outcome(clock, now)
+        provisional = clock.provisional
+        moment = self._moment
+        return {
+            "kind": clock.kind,
+            "target_at": moment(clock.target_at),
+            "status": STATUS_OF_OUTCOME[outcome],
+            "outcome": outcome,
+            "at_risk_at": moment(clock.at_risk_at),
+            "paused_seconds": clock_paused_seconds(clock, now=now),
+            "stopped_at": moment(clock.stopped_at),
+            "breached_at": moment(clock.breached_at),
+            "warned_at": moment(clock.warned_at),
+            "started_at": moment(clock.started_at),
+            "budget_minutes": clock.budget_seconds // 60,
+            "calendar": clock.calendar.name if clock.calendar_id else None,
+            "provisional": provisional,
+            "unconfirmed_years": list(clock.unconfirmed_years) if provisional else [],
+        }
+
+    @cached_property
+    def _moment(self):
+        field = self.fields["target_at"]
+        return lambda value: None if value is None else field.to_representation(value)
+
     def get_status(self, clock) -> str:
         return clock_status_now(clock, now=self._now())
 
@@ -93,6 +130,9 @@ class ExplainedClockSerializer(ClockSerializer):
 
     class Meta(ClockSerializer.Meta):
         fields = [*ClockSerializer.Meta.fields, "explanation"]
+
+    def to_representation(self, clock) -> dict:
+        return {**super().to_representation(clock), "explanation": self.get_explanation(clock)}
 
     def get_explanation(self, clock) -> dict:
         schedules = self.context.setdefault("schedules", ScheduleCache())

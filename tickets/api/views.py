@@ -16,6 +16,7 @@ from accounts.selectors import role_of
 from core.api_errors import errors
 from tickets import permissions as may
 from tickets.api.filters import TicketFilter
+from tickets.api.pagination import TicketPagination
 from tickets.api.serializers import (
     AttachmentSerializer,
     CommentSerializer,
@@ -84,6 +85,7 @@ class TicketViewSet(
     # tickets/api/transitions.py, which is built on the one transition table.
 
     filterset_class = TicketFilter
+    pagination_class = TicketPagination
     lookup_value_regex = r"\d+"
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 

@@ -7,6 +7,7 @@ from tickets.models.submissions import Submission
 from tickets.models.tickets import (
     FINISHED_STATES,
     OPEN_STATES,
+    UNACKNOWLEDGED,
     WORKING_STATES,
     Channel,
     Kind,
@@ -18,6 +19,7 @@ from tickets.models.work import CheckIn, Comment, Rating, RemoteAccessRequest, S
 __all__ = [
     "FINISHED_STATES",
     "OPEN_STATES",
+    "UNACKNOWLEDGED",
     "WORKING_STATES",
     "Attachment",
     "Channel",

@@ -69,6 +69,12 @@ FINISHED_STATES = [
     State.DONE,
     State.ACCEPTED,
 ]
+# Waiting for the desk's first answer: the queue shows these first.
+UNACKNOWLEDGED = models.Case(
+    models.When(state__in=[State.NEW, State.SUBMITTED], then=models.Value(True)),
+    default=models.Value(False),
+    output_field=models.BooleanField(),
+)
 # Kinds that may need an engineer on site; the others have no on-site clock.
 VISIT_KINDS = [Kind.FAULT]
 
@@ -195,6 +201,12 @@ class Ticket(FSMModelMixin, Timestamped):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     confirmed_by_customer = models.BooleanField(_("confirmed by the customer"), default=False)
+    # The nearest target of a clock still counting (running or overdue), kept by the database
+    # itself: triggers on the clocks table (migration 0014) recompute it whenever a clock is
+    # added, removed, or changes target, stop or status, whoever writes it (the clock
+    # services, the sweep's bulk update, a calendar recompute, set-based SQL). The queue sorts
+    # on it through one index instead of a subquery per open ticket.
+    next_deadline = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-reported_at"]
@@ -205,6 +217,16 @@ class Ticket(FSMModelMixin, Timestamped):
             models.Index(fields=["customer", "state"], name="ticket_customer_state"),
             models.Index(fields=["assigned_engineer", "state"], name="ticket_engineer_state"),
             models.Index(fields=["branch", "state"], name="ticket_branch_state"),
+            # The queue's order over open tickets (tickets.selectors.queue_tickets), so its
+            # first page is read from the top of this index, however long the history.
+            models.Index(
+                UNACKNOWLEDGED.desc(),
+                models.F("next_deadline").asc(nulls_last=True),
+                models.F("reported_at").asc(),
+                models.F("id").asc(),
+                name="ticket_queue_order",
+                condition=models.Q(state__in=OPEN_STATES),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contracts.cache import customer_contracts, reference_stamp
 from contracts.models import Contact, Contract, CoveredItem, Customer, ServiceTerms, Site
 from contracts.phases import SERVICE_PHASES, Phase
-from contracts.selectors import contracts_covering, contracts_with_terms
+from contracts.selectors import contracts_covering
 from tickets import clocks as clock_services
 from tickets.clocks import ScheduleCache
 from tickets.models import Kind, State, Ticket, TicketEvent
@@ -72,10 +73,14 @@ def _resolve_contract(
     site: Site | None,
     item: CoveredItem | None,
     moment: datetime,
+    contracts: list[Contract],
 ) -> Contract | None:
     if contract is not None:
-        return contracts_with_terms().get(pk=contract.pk)
-    covering = contracts_covering(customer=customer, site=site, item=item, moment=moment)
+        # The given contract is the customer's (_validate_parties), so among `contracts`.
+        return next(c for c in contracts if c.pk == contract.pk)
+    covering = contracts_covering(
+        customer=customer, site=site, item=item, moment=moment, contracts=contracts
+    )
     if len(covering) == 1:
         return covering[0]
     if len(covering) > 1:
@@ -129,17 +134,28 @@ class _Cover:
             "phase": self.phase,
             "covered": self.terms is not None,
             "terms_applied": terms_snapshot(self.contract, self.phase, self.terms),
-            "branch": (site.branch if site and site.branch_id else None)
-            or (self.contract.branch if self.contract else None),
+            "branch_id": (site.branch_id if site else None)
+            or (self.contract.branch_id if self.contract else None),
         }
 
 
-def _cover(*, customer, contract, site, item, priority: str, reported_at: datetime) -> _Cover:
+def _cover(
+    *, customer, contract, site, item, priority: str, reported_at: datetime, stamp: object
+) -> _Cover:
+    # The customer's contracts with terms and calendars, kept between requests until
+    # contracts or calendars change (contracts/cache.py).
+    contracts = customer_contracts(customer.pk, stamp=stamp)
     contract = _resolve_contract(
-        customer=customer, contract=contract, site=site, item=item, moment=reported_at
+        customer=customer,
+        contract=contract,
+        site=site,
+        item=item,
+        moment=reported_at,
+        contracts=contracts,
     )
     # Not covered: still show the customer's latest contract, so the agent sees why.
-    shown = contract or customer.contracts.order_by("-signed_on").first()
+    # (Contracts come newest signed first: Contract.Meta.ordering.)
+    shown = contract or (contracts[0] if contracts else None)
     phase = shown.phase_at(reported_at) if shown else ""
     terms = None
     if contract is not None and phase in SERVICE_PHASES:
@@ -176,7 +192,9 @@ def ticket_create(
     customer, site = _parties(
         customer=customer, contract=contract, site=site, item=covered_item, contact=contact
     )
+    stamp = reference_stamp()
     cover = _cover(
+        stamp=stamp,
         customer=customer,
         contract=contract,
         site=site,
@@ -203,14 +221,16 @@ def ticket_create(
         **cover.ticket_fields(site),
     )
     ticket.save()
-    _ticket_start(ticket, cover=cover, by=created_by, now=now)
+    _ticket_start(ticket, cover=cover, by=created_by, now=now, stamp=stamp)
     return ticket
 
 
-def _ticket_start(ticket: Ticket, *, cover: _Cover, by: User | None, now: datetime) -> None:
+def _ticket_start(
+    ticket: Ticket, *, cover: _Cover, by: User | None, now: datetime, stamp: object
+) -> None:
     """Start the clocks the terms promise, and record the creation with their targets."""
     clocks = clock_services.clocks_start(
-        ticket=ticket, terms=cover.terms, schedules=ScheduleCache()
+        ticket=ticket, terms=cover.terms, schedules=ScheduleCache(stamp=stamp)
     )
     TicketEvent.objects.create(
         ticket=ticket,

@@ -17,9 +17,9 @@ from contracts.phases import SERVICE_PHASES
 from core.inputs import clean_values
 from core.web import refusal_to_form, role_required
 from tickets.forms import CallForm
-from tickets.models import Kind, Outcome, State, Ticket
+from tickets.models import Kind, Outcome, SlaClock, State, Ticket
 from tickets.models.clocks import ticket_alert
-from tickets.selectors import caller_lookup, queue_page, queue_tickets
+from tickets.selectors import caller_lookup, queue_clocks, queue_page, queue_tickets
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_acknowledge
 from tickets.submissions import form_submit_once
@@ -41,8 +41,18 @@ def _queue_rows(request, now) -> dict:
     page = Paginator(ordered, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     bounds = slice(page.start_index() - 1, page.end_index())
     tickets = list(queue_page(ordered)[bounds]) if page.paginator.count else []
+    clocks = queue_clocks(ticket_ids=[t.pk for t in tickets])
+    # Labels looked up once per page, not once per row (get_FOO_display translates every
+    # choice of the field on each call).
+    labels = {
+        "kind": {value: str(label) for value, label in Kind.choices},
+        "state": {value: str(label) for value, label in State.choices},
+        "clock": {value: str(label) for value, label in SlaClock.Kind.choices},
+    }
     for item in tickets:
-        _mark_deadline(item, now)
+        _mark_deadline(item, clocks.get(item.pk, []), now, labels["clock"])
+        item.kind_label = labels["kind"].get(item.kind, item.kind)
+        item.state_label = labels["state"].get(item.state, item.state)
     return {"tickets": tickets, "page": page, "filters": filters, "now": now}
 
 
@@ -86,12 +96,13 @@ def time_left(deadline, now) -> str:
     return f"{sign}{days}d {text}" if days else f"{sign}{text}"
 
 
-def _mark_deadline(ticket: Ticket, now) -> None:
+def _mark_deadline(ticket: Ticket, clocks: list, now, clock_labels: dict) -> None:
     """Countdown of the clock that falls due first; breached or at risk by the clocks' outcomes."""
-    running = [c for c in ticket.clocks.all() if c.stopped_at is None and c.target_at is not None]
+    running = [c for c in clocks if c.stopped_at is None and c.target_at is not None]
     first = min(running, key=lambda c: c.target_at, default=None)
-    alert = ticket_alert(ticket.clocks.all(), now)
+    alert = ticket_alert(clocks, now)
     ticket.deadline_clock = first
+    ticket.deadline_label = clock_labels.get(first.kind, first.kind) if first else ""
     ticket.is_breached = alert == Outcome.BREACHED
     ticket.is_at_risk = alert == Outcome.AT_RISK
     ticket.time_left = time_left(first.target_at, now) if first else ""
