@@ -64,7 +64,10 @@ def _ticket(world, at, priority="P1"):
 
 
 def _step(world, ticket, name, at, user="agent"):
-    return ticket_transition(ticket_id=ticket.pk, name=name, user=world[user], now=at)
+    # Cancel, close and reject need their reason; any other step takes it as a note.
+    return ticket_transition(
+        ticket_id=ticket.pk, name=name, user=world[user], note="Step of the test.", now=at
+    )
 
 
 def _rollups() -> Counter:

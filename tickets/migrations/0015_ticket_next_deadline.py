@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0005_user_language'),
         ('contracts', '0003_contract_compliance_targets'),
-        ('tickets', '0013_submission'),
+        ('tickets', '0014_sla_rollups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
