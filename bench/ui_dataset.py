@@ -65,6 +65,7 @@ from bench.ui_world import Slot
 from contracts.models import Contract
 from tickets.clocks import ScheduleCache, active_rules
 from tickets.models import OPEN_STATES, EscalationStep, SlaClock, Ticket
+from tickets.notify import notifications_withdrawn_refresh
 from tickets.rollups import rollups_rebuild
 
 
@@ -137,6 +138,9 @@ def _fill(cursor, *, params: dict, slots, reference, days, tz, rules, seed, step
     # The SLA figures read the rollups: filled from the clocks as the command would.
     step("rebuilding the SLA rollups")
     rollups_rebuild()
+    # The header's badge counts by the stored flag, which steps keep; bulk data is set once.
+    step("marking withdrawn warnings")
+    notifications_withdrawn_refresh()
     step("vacuum and analyze")
     cursor.execute(
         "VACUUM (ANALYZE) tickets_ticket, tickets_slaclock, tickets_clockpause, "

@@ -21,6 +21,7 @@ from accounts.models import User
 from core.queue import task_send_on_commit
 from core.translatable import Message
 from tickets.models import EscalationStep, Notification, Ticket
+from tickets.selectors import notification_withdrawn_q
 
 DELIVER_TASK = "tickets.tasks.deliver_notifications"
 
@@ -105,3 +106,16 @@ def _already_told(notices: list[Notice]) -> set[tuple[int, str]]:
     if not keys:
         return set()
     return set(Notification.objects.filter(key__in=keys).values_list("user_id", "key"))
+
+
+def notifications_withdrawn_refresh(tickets: Iterable[Ticket] | None = None) -> None:
+    """Store notification_withdrawn_q on these tickets' notifications, after a step changed
+    their clocks or state (the only ways a warning stops mattering, or matters again on a
+    reopened ticket). Two statements, bounded by the tickets' own notifications; without
+    tickets, all of them (data loaded in bulk, which no step went through)."""
+    scope = Notification.objects.filter(step__isnull=False)
+    if tickets is not None:
+        scope = scope.filter(ticket__in=[t.pk for t in tickets])
+    withdrawn = scope.filter(notification_withdrawn_q()).values("pk")
+    scope.filter(withdrawn=False, pk__in=withdrawn).update(withdrawn=True)
+    scope.filter(withdrawn=True).exclude(pk__in=withdrawn).update(withdrawn=False)

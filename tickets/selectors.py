@@ -319,16 +319,11 @@ def notification_withdrawn_q() -> Q:
 
 
 def notifications_of(user: User) -> QuerySet:
-    """A person's notifications, newest first, each with `withdrawn` and `unread` (still to be
-    read and still mattering): what the header's badge, the page and the API all count."""
-    withdrawn = Case(
-        When(notification_withdrawn_q(), then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
+    """A person's notifications, newest first, each with `withdrawn` (notification_withdrawn_q,
+    stored) and `unread` (still to be read and still mattering): what the header's badge, the
+    page and the API all count."""
     return (
         Notification.objects.filter(user=user)
-        .annotate(withdrawn=withdrawn)
         .annotate(
             unread=Case(
                 When(read_at__isnull=True, withdrawn=False, then=Value(True)),
@@ -341,5 +336,6 @@ def notifications_of(user: User) -> QuerySet:
 
 
 def unread_notification_count(user: User) -> int:
-    """Unread notifications that still matter (withdrawn warnings do not count). One query."""
-    return notifications_of(user).filter(unread=True).count()
+    """Unread notifications that still matter (withdrawn warnings do not count): one count on
+    the partial index `notification_user_badge`, whatever the history."""
+    return Notification.objects.filter(user=user, read_at__isnull=True, withdrawn=False).count()

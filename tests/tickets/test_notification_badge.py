@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.tickets.conftest import shanghai
 from tickets.escalation import sweep_due_steps
 from tickets.models import Notification
+from tickets.notify import notifications_withdrawn_refresh
 from tickets.selectors import notifications_of, unread_notification_count
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_acknowledge, ticket_transition
@@ -63,6 +64,21 @@ def test_a_warning_is_withdrawn_once_its_clock_stops_or_its_ticket_is_finished(w
     assert by_ticket[running.pk].unread and not by_ticket[running.pk].withdrawn
     # Withdrawn is not read: the person has not seen it, it simply stopped mattering.
     assert by_ticket[met.pk].read_at is None
+
+
+def test_data_loaded_in_bulk_is_set_right_by_one_refresh(world):
+    """Notifications no workflow step went through (a bulk load, an admin's edit) are put
+    right by the same rule, for every ticket at once."""
+    met, _cancelled, _running = _warned(world)
+    ticket_acknowledge(ticket_id=met.pk, user=world["agent"], now=T0 + timedelta(minutes=20))
+    engineer = world["engineer"]
+    Notification.objects.update(withdrawn=False)
+    assert unread_notification_count(engineer) == 3
+    notifications_withdrawn_refresh()
+    assert unread_notification_count(engineer) == 2
+    Notification.objects.update(withdrawn=True)
+    notifications_withdrawn_refresh()
+    assert unread_notification_count(engineer) == 2
 
 
 def test_the_badge_the_page_and_the_api_count_the_same(world, client, api):

@@ -182,6 +182,13 @@ class Notification(Timestamped):
         help_text=_("The title and body as msgids with their parameters."),
     )
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # tickets.selectors.notification_withdrawn_q as of the ticket's last step, kept by
+    # tickets.notify.notifications_withdrawn_refresh: the badge counts by it with an index.
+    withdrawn = models.BooleanField(
+        _("withdrawn"),
+        default=False,
+        help_text=_("A warning whose clock has stopped or whose ticket is finished."),
+    )
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
     email_failures = models.PositiveSmallIntegerField(_("failed email attempts"), default=0)
     email_due_at = models.DateTimeField(
@@ -209,6 +216,12 @@ class Notification(Timestamped):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            # The header's badge on every page: unread and still mattering, per person.
+            models.Index(
+                fields=["user"],
+                name="notification_user_badge",
+                condition=models.Q(read_at__isnull=True, withdrawn=False),
+            ),
             models.Index(
                 fields=["email_due_at"],
                 name="notification_email_due",

@@ -14,6 +14,7 @@ from tickets import clocks as clock_services
 from tickets import permissions as may
 from tickets.clocks import ScheduleCache, active_rules
 from tickets.models import SlaClock, State, Ticket, TicketEvent
+from tickets.notify import notifications_withdrawn_refresh
 from tickets.rollups import rollups_refresh_tickets
 from tickets.services.creation import terms_snapshot
 from tickets.services.transitions import ticket_clocks_locked, ticket_lock
@@ -54,6 +55,7 @@ def ticket_change_priority(
     ticket.save(update_fields=["priority", "terms_applied", "updated_at"])
     changes = _clocks_follow(ticket, terms=terms, now=now)
     rollups_refresh_tickets([ticket])
+    notifications_withdrawn_refresh([ticket])
     TicketEvent.objects.create(
         ticket=ticket,
         kind=TicketEvent.Kind.PRIORITY,

@@ -33,6 +33,7 @@ from tickets.models import (
     clock_outcome,
 )
 from tickets.models.records import event_note
+from tickets.notify import notifications_withdrawn_refresh
 from tickets.rollups import bucket_of, rollups_refresh_tickets
 
 
@@ -276,6 +277,7 @@ def ticket_transition(
         TRANSITION_EFFECTS[name](ticket, ctx)
         # Clocks stopped, paused or reopened, an engineer assigned, a moment reached.
         rollups_refresh_tickets([ticket], before=[bucket_before])
+        notifications_withdrawn_refresh([ticket])
         TicketEvent.objects.create(
             ticket=ticket,
             kind=TicketEvent.Kind.TRANSITION,
