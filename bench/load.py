@@ -5,15 +5,17 @@ script, gunicorn with bin/serve's workers) in var/load/ on ports of its own,
 then runs this module twice:
 
     python -m bench.load seed [--tickets 20000]   fill the stack's database, write the plan
-    python -m bench.load run [--users 60 ...]     Locust headless against gunicorn, the report
+    python -m bench.load run [--users 180 ...]    Locust headless against gunicorn, the report
 
 `seed` adds bench/ui_dataset.py's customers and histories to the demo data,
 gives the demo staff and the benchmark's engineers a password, and writes
 the plan bench/locustfile.py reads (who logs in, which tickets they open).
 `run` drives the stack with Locust (a subprocess: `locust --headless -u N
--r R -t 60s --csv ...`) with the mix of bench/locustfile.py, reads its CSV
-and writes requests per second, p50/p95/p99 and errors, per kind of request
-and overall, into the load block of docs/PERFORMANCE.md.
+-r R --csv ...`) with the mix of bench/locustfile.py for --seconds once all
+have logged in, reads its CSV and writes requests per second, p50/p95/p99
+and errors, per kind of request and overall, the logins on a line of their
+own, into the load block of docs/PERFORMANCE.md. For another run on a stack
+that is still up: `seed --plan-only`, then `run`.
 """
 
 import argparse
