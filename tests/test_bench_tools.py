@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import load, scale
+from bench import load, load_checks, scale
 from bench.scale_report import report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +45,62 @@ def test_load_options_reach_locust():
     command = load.locust_command(args)
     assert command[command.index("-u") + 1] == "80"
     assert command[command.index("-r") + 1] == "10.0"
-    assert command[command.index("-t") + 1] == "30s"
     assert "--headless" in command
+    # The mix lasts 30 s once all have logged in; Locust's own limit leaves time for logins.
+    assert load.locust_env(args, Path("/tmp/l.json"))["LOAD_SECONDS"] == "30"
+    assert int(command[command.index("-t") + 1].rstrip("s")) > 30 + 80
+
+
+def test_load_counts_a_page_only_when_it_was_served():
+    assert load_checks.page_problem(200, "http://h/desk/rows/") == ""
+    # The login page with a 200 at the end of a redirect is a lost session, not a page.
+    assert (
+        load_checks.page_problem(200, "http://h/accounts/login/?next=/desk/", 1)
+        == "sent to the login page"
+    )
+    assert load_checks.page_problem(200, "http://h/desk/call/", 1) == "redirected to /desk/call/"
+    assert load_checks.page_problem(403, "http://h/dashboard/") == "HTTP 403"
+    assert load_checks.page_problem(500, "http://h/portal/") == "HTTP 500"
+    # The login form itself, asked for, is a page like any other.
+    assert load_checks.page_problem(200, "http://h/accounts/login/") == ""
+
+
+def test_load_counts_a_login_only_when_it_lands_on_the_roles_page():
+    assert load_checks.login_problem(200, "http://h/m/", 2, "/m/") == ""
+    refused = load_checks.login_problem(200, "http://h/accounts/login/", 0, "/m/")
+    assert refused == "login refused (the form again)"
+    assert load_checks.login_problem(200, "http://h/portal/", 2, "/m/").startswith("landed on")
+    assert load_checks.login_problem(429, "http://h/m/", 0, "/m/") == "HTTP 429"
+
+
+def test_load_counts_a_post_only_when_the_ticket_then_says_it_was_done():
+    page = "/desk/tickets/2026-000007/"
+    assert load_checks.post_problem(302, page, page) == ""
+    assert (
+        load_checks.post_problem(302, "/accounts/login/?next=x", page) == "sent to the login page"
+    )
+    assert load_checks.post_problem(400, "", page) == "HTTP 400"
+    assert load_checks.post_problem(403, "", page) == "HTTP 403"
+    done = '<ul class="messages"><li class="success">Work log saved.</li></ul>'
+    refused = '<ul class="messages"><li class="error">Not on site &amp; not en route.</li></ul>'
+    assert load_checks.done_problem(f'<nav><li class="x">Desk</li></nav>{done}') == ""
+    assert load_checks.done_problem(refused) == "refused: Not on site & not en route."
+    assert load_checks.done_problem('<nav><li class="x">Desk</li></nav>') == (
+        "no message that it was done"
+    )
+
+
+def test_load_posts_the_tokens_of_the_form_it_means():
+    page = (
+        '<form method="post" action="/desk/tickets/1/accept/">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="c1">'
+        '<input type="hidden" name="form_token" value="f1"></form>'
+        '<form method="post" action="/desk/tickets/1/work-log/">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="c2">'
+        '<input type="hidden" name="form_token" value="f2"></form>'
+    )
+    assert load_checks.form_tokens(page, "/desk/tickets/1/work-log/") == ("c2", "f2")
+    assert load_checks.form_tokens(page, "/desk/tickets/1/check-in/") is None
 
 
 def test_locust_loads_the_mix_of_the_plan(tmp_path):
