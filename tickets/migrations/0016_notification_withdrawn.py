@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notification',
             name='withdrawn',
-            field=models.BooleanField(default=False, help_text='A warning whose clock has stopped or whose ticket is finished.', verbose_name='withdrawn'),
+            field=models.BooleanField(db_default=False, default=False, help_text='A warning whose clock has stopped or whose ticket is finished.', verbose_name='withdrawn'),
         ),
         migrations.AddIndex(
             model_name='notification',

@@ -187,6 +187,8 @@ class Notification(Timestamped):
     withdrawn = models.BooleanField(
         _("withdrawn"),
         default=False,
+        # Rows written by plain SQL (bulk loads, the benchmarks) start as not withdrawn too.
+        db_default=False,
         help_text=_("A warning whose clock has stopped or whose ticket is finished."),
     )
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
