@@ -1,6 +1,6 @@
 """The staff ticket page and the buttons and forms on it: every step of the workflow,
-dispatch, priority, notes, files, remote access. The engineer's forms on it (check-in, work
-log, fault report, sign-off) are tickets/views/engineer.py."""
+dispatch, priority, notes, files. The engineer's forms on it (check-in, work log, fault
+report, sign-off, remote access) are tickets/views/engineer.py."""
 
 from functools import wraps
 
