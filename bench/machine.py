@@ -2,6 +2,7 @@
 
 import os
 import platform
+import sys
 from pathlib import Path
 
 import django
@@ -52,3 +53,16 @@ def machine() -> dict[str, str]:
         "os": platform.platform(),
         "load": load_average(),
     }
+
+
+def django_on_postgresql() -> bool:
+    """Set Django up for a benchmark; False, with the reason on stderr, unless its database
+    is PostgreSQL (the set-based generators and the figures are PostgreSQL's)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("the benchmark needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
+        return False
+    return True

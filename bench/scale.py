@@ -18,7 +18,6 @@ the report bench/scale_report.py's.
 
 import argparse
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,19 +76,13 @@ def _result_path(args: argparse.Namespace, tickets: int) -> Path:
 
 
 def _measure(args: argparse.Namespace) -> int:
-    import django
+    from bench.machine import django_on_postgresql, machine
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
-    django.setup()
-    from django.db import connection
-
+    if not django_on_postgresql():
+        return 2
     from bench import scale_measures
-    from bench.machine import machine
     from bench.ui import _fill
 
-    if connection.vendor != "postgresql":
-        print("the benchmark needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
-        return 2
     started = datetime.now(UTC)
     reference = started.replace(microsecond=0)
     info = machine()

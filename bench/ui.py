@@ -13,14 +13,11 @@ from bench/ui_report.py.
 """
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import django
-
-from bench.machine import machine
+from bench.machine import django_on_postgresql, machine
 from bench.report_file import write_run
 from bench.ui_report import ABOUT, TITLE, report
 
@@ -100,12 +97,7 @@ def _measure(args: argparse.Namespace) -> list:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings")
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("the benchmark needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
+    if not django_on_postgresql():
         return 2
     started = datetime.now(UTC)
     info = machine()

@@ -23,10 +23,11 @@ from core.inputs import date_problem
 from core.web import role_required
 from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
 from reports.sla.compliance import DIMENSION_LABELS, DIMENSIONS, Compliance, kind_label
-from reports.sla.period import MAX_PERIOD_DAYS, Period, StatFilters, service_tz
+from reports.sla.period import MAX_PERIOD_DAYS, Period, StatFilters
 from reports.sla.report import sla_report
 from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
+from tickets.rollups import service_tz
 
 MAX_DAYS = MAX_PERIOD_DAYS
 # Rows shown in each list of clocks (at risk, breached and open, breaches); counts are complete.

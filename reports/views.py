@@ -38,7 +38,7 @@ from reports.rendering import (
     report_render,
 )
 from reports.selectors import report_jobs_of
-from reports.sla.period import service_tz
+from tickets.rollups import service_tz
 
 Kind = ReportJob.Kind
 Format = ReportJob.Format

@@ -180,12 +180,14 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
     notified = _steps_record(created, staff=staff, now=now)
     _clocks_save(clocks, now=now)
     # A breach recorded settles the clock's outcome: its bucket of the SLA rollups counts it.
+    # No ticket's measured moment changes here, so the duration histograms stay as they are.
     rollups_refresh_tickets(
         {
             clock.ticket_id: facts.tickets[clock.ticket_id]
             for clock in clocks
             if clock.breached_at is not None and clock.pk not in breached_before
-        }.values()
+        }.values(),
+        durations=False,
     )
     return SweepResult(
         clocks=len(clocks),

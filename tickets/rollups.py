@@ -40,7 +40,21 @@ RATIO = 1.05
 
 
 def service_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+    """The zone whose midnight turns the rollups' days (TIME_ZONE)."""
+    return timezone.get_default_timezone()
+
+
+def clock_bucket_columns(prefix: str) -> dict:
+    """A clock's bucket as SQL (its ticket's local reported day and dimensions), each named
+    `prefix` + dimension: what `bucket_of` is for a ticket in memory, for the rebuild and for
+    the reports' live count of the clocks still counting, so both group the same way."""
+    return {
+        f"{prefix}day": TruncDate("ticket__reported_at", tzinfo=service_tz()),
+        f"{prefix}customer": F("ticket__customer_id"),
+        f"{prefix}contract": F("ticket__contract_id"),
+        f"{prefix}branch": F("ticket__branch_id"),
+        f"{prefix}engineer": F("ticket__assigned_engineer_id"),
+    }
 
 
 class Bucket(NamedTuple):
@@ -108,12 +122,19 @@ def _lock(keys: Iterable[str]) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
-def rollups_refresh(*, buckets: Iterable[Bucket]) -> None:
-    """Recount these buckets and the durations of their days. Call after the clocks changed."""
+def measured_moments(ticket: Ticket) -> tuple:
+    """The ticket's moments the duration histograms are made of (MEASURES)."""
+    return tuple(getattr(ticket, name) for name in MEASURES)
+
+
+def rollups_refresh(*, buckets: Iterable[Bucket], durations: bool = True) -> None:
+    """Recount these buckets, and with `durations` the duration histograms of their days.
+    Call after the clocks changed; the histograms only when a measured moment did, since a
+    day's recount reads all of that day's tickets under one lock per day."""
     buckets = sorted(set(buckets), key=lambda bucket: bucket.key)
     if not buckets:
         return
-    days = sorted({bucket.day for bucket in buckets})
+    days = sorted({bucket.day for bucket in buckets}) if durations else []
     with transaction.atomic():
         _lock([bucket.key for bucket in buckets] + [f"sla-durations:{day}" for day in days])
         for bucket in buckets:
@@ -129,9 +150,14 @@ def rollups_refresh(*, buckets: Iterable[Bucket]) -> None:
             _durations_recount(day, day + timedelta(days=1))
 
 
-def rollups_refresh_tickets(tickets: Iterable[Ticket], *, before: Iterable[Bucket] = ()) -> None:
-    """Recount the buckets of these tickets, and those they were in (`before`) if they moved."""
-    rollups_refresh(buckets=[*before, *(bucket_of(ticket) for ticket in tickets)])
+def rollups_refresh_tickets(
+    tickets: Iterable[Ticket], *, before: Iterable[Bucket] = (), durations: bool = True
+) -> None:
+    """Recount the buckets of these tickets, and those they were in (`before`) if they moved;
+    with `durations`, their days' duration histograms too."""
+    rollups_refresh(
+        buckets=[*before, *(bucket_of(ticket) for ticket in tickets)], durations=durations
+    )
 
 
 # Durations ---------------------------------------------------------------------------------------
@@ -232,13 +258,7 @@ def rollups_rebuild(*, first: date | None = None, end: date | None = None) -> in
     grouped = (
         _settled_outcomes(clocks)
         .order_by()
-        .annotate(
-            r_day=TruncDate("ticket__reported_at", tzinfo=service_tz()),
-            r_customer=F("ticket__customer_id"),
-            r_contract=F("ticket__contract_id"),
-            r_branch=F("ticket__branch_id"),
-            r_engineer=F("ticket__assigned_engineer_id"),
-        )
+        .annotate(**clock_bucket_columns("r_"))
         .values("r_day", "r_customer", "r_contract", "r_branch", "r_engineer", "kind", "outcome")
         .annotate(r_clocks=Count("pk"))
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from reports import charts
-from reports.sla.period import service_tz
+from tickets.rollups import service_tz
 
 
 def pk_of(value) -> int | None:

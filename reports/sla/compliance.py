@@ -7,14 +7,14 @@ from datetime import date, datetime
 
 from django.db import connection
 from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.targets import DEFAULT_TARGET, TARGET_FIELDS, ComplianceTarget, compliance_target
-from reports.sla.period import KINDS, NO_FILTERS, Period, StatFilters, clocks_in, service_tz
+from reports.sla.period import KINDS, NO_FILTERS, Period, StatFilters, clocks_in
 from tickets.models import Outcome, SlaClock, SlaRollup, Ticket
-from tickets.rollups import LIVE
+from tickets.rollups import LIVE, clock_bucket_columns, service_tz
 
 # Clock outcomes ----------------------------------------------------------------------------------
 # The rule itself is `tickets.models.clocks` (SQL and Python side by side); here it is only counted.
@@ -163,15 +163,7 @@ def _live_rows(period: Period, filters: StatFilters, now: datetime) -> QuerySet:
         .filter(LIVE)
         .order_by()
         .with_outcome(now)
-        .annotate(
-            g_day=TruncDate("ticket__reported_at", tzinfo=service_tz()),
-            g_customer=F("ticket__customer_id"),
-            g_contract=F("ticket__contract_id"),
-            g_branch=F("ticket__branch_id"),
-            g_engineer=F("ticket__assigned_engineer_id"),
-            g_kind=F("kind"),
-            g_outcome=F("outcome"),
-        )
+        .annotate(**clock_bucket_columns("g_"), g_kind=F("kind"), g_outcome=F("outcome"))
         .values(*_COLUMNS[:-1])
         .annotate(g_clocks=Count("pk"))
     )

@@ -2,18 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from tickets.models import SlaClock, Ticket
+from tickets.rollups import service_tz
 
 KINDS: list[str] = list(SlaClock.Kind.values)
-
-
-def service_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 # The longest period the dashboard and the API compute at once.

@@ -54,7 +54,8 @@ def ticket_change_priority(
     ticket.terms_applied = terms_snapshot(ticket.contract, ticket.phase, terms)
     ticket.save(update_fields=["priority", "terms_applied", "updated_at"])
     changes = _clocks_follow(ticket, terms=terms, now=now)
-    rollups_refresh_tickets([ticket])
+    # The clocks' targets moved; the ticket's measured moments did not.
+    rollups_refresh_tickets([ticket], durations=False)
     notifications_withdrawn_refresh([ticket])
     TicketEvent.objects.create(
         ticket=ticket,

@@ -34,7 +34,7 @@ from tickets.models import (
 )
 from tickets.models.records import event_note
 from tickets.notify import notifications_withdrawn_refresh
-from tickets.rollups import bucket_of, rollups_refresh_tickets
+from tickets.rollups import bucket_of, measured_moments, rollups_refresh_tickets
 
 
 def ticket_lock(ticket_id: int) -> Ticket:
@@ -270,13 +270,17 @@ def ticket_transition(
         if validate is not None:
             validate(ticket)
         from_state = ticket.state
-        bucket_before = bucket_of(ticket)
+        bucket_before, moments_before = bucket_of(ticket), measured_moments(ticket)
         method(at=now, **kwargs)
         ticket.save()
         ctx = _Context(now=now, user=user, schedules=ScheduleCache(), data={})
         TRANSITION_EFFECTS[name](ticket, ctx)
         # Clocks stopped, paused or reopened, an engineer assigned, a moment reached.
-        rollups_refresh_tickets([ticket], before=[bucket_before])
+        rollups_refresh_tickets(
+            [ticket],
+            before=[bucket_before],
+            durations=measured_moments(ticket) != moments_before,
+        )
         notifications_withdrawn_refresh([ticket])
         TicketEvent.objects.create(
             ticket=ticket,
