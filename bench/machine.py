@@ -3,6 +3,7 @@
 import os
 import platform
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import django
@@ -66,3 +67,16 @@ def django_on_postgresql() -> bool:
         print("the benchmark needs PostgreSQL: set DATABASE_URL", file=sys.stderr)
         return False
     return True
+
+
+@contextmanager
+def script_cursor():
+    """A cursor binding parameters on the client, for the datasets' SQL scripts: several
+    statements in one execute with parameters, which the server-side binding the product
+    uses (servicedesk/settings.py) refuses. Same connection, same transaction state."""
+    import psycopg
+    from django.db import connection
+
+    connection.ensure_connection()
+    with psycopg.ClientCursor(connection.connection) as cursor:
+        yield cursor

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
 
 from accounts.models import User
 from accounts.roles import Role
+from bench.machine import script_cursor
 from contracts.models import Contract
 from contracts.phases import Phase
 from tickets.clocks import ScheduleCache, active_rules, clock_recompute
@@ -327,7 +327,7 @@ def dataset_create(*, reference: datetime, total: int, open_tickets: int, log) -
     }
     first_id = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     started = time.perf_counter()
-    with connection.cursor() as cursor:
+    with script_cursor() as cursor:
         # The window over a million rows sorts in memory rather than on disk.
         cursor.execute("SET work_mem = '256MB'")
         cursor.execute("SET maintenance_work_mem = '512MB'")

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from bench.instruments import QueryLog, profiled, quantile, recording
+from bench.machine import script_cursor
 from bench.sla_dataset import CONTRACT_NUMBER, Budget, Dataset
 from contracts.models import Contract
 from tickets.clocks import active_rules
@@ -140,7 +141,7 @@ def _used_between_first_steps(budgets: list[Budget], rules: list[EscalationRule]
 def make_due(reference: datetime, data: Dataset, *, count: int) -> int:
     """Bring `count` running clocks to one due step each; returns how many clocks are due."""
     used = _used_between_first_steps(data.budgets, active_rules())
-    with connection.cursor() as cursor:
+    with script_cursor() as cursor:
         cursor.execute(
             MAKE_DUE_SQL,
             {

@@ -53,10 +53,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 
 from accounts.models import User
 from accounts.roles import Role
+from bench.machine import script_cursor
 from bench.ui_clocks import clocks_insert
 from bench.ui_dataset_checks import consistency_check, sample_check
 from bench.ui_lookups import lookups_load
@@ -172,7 +172,7 @@ def ui_dataset_create(
     def step(message: str) -> None:
         log(f"{message} ({time.perf_counter() - started:.0f} s so far)")
 
-    with connection.cursor() as cursor:
+    with script_cursor() as cursor:
         _fill(
             cursor,
             params=params,

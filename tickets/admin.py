@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tickets.clock_reading import clock_explain
-from tickets.clocks import ScheduleCache
+from tickets.clocks import schedules_kept
 from tickets.models import (
     ClockPause,
     EscalationRule,
@@ -98,7 +98,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("why each deadline is what it is"))
     def clock_explanations(self, obj: Ticket):
-        schedules = ScheduleCache()
+        schedules = schedules_kept()
         rows = [
             format_html(
                 "<p><strong>{}</strong></p><ul>{}</ul>",

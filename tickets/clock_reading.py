@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from contracts.schedule import Schedule
 from contracts.worktime import explain_addition, skipped_days, working_time_between
 from tickets.clockmath import paused_wall_time, used_time
-from tickets.clocks import Pauses, ScheduleCache, clock_pause_spans, clock_unconfirmed_years
+from tickets.clocks import (
+    Pauses,
+    ScheduleCache,
+    clock_pause_spans,
+    clock_unconfirmed_years,
+    schedules_kept,
+)
 from tickets.models import SlaClock, Ticket
 from tickets.models.clocks import Outcome, clock_outcome
 
@@ -43,7 +49,7 @@ CLOCK_ORDER = {Kinds.RESPONSE: 0, Kinds.ONSITE: 1, Kinds.RESOLUTION: 2, Kinds.RE
 
 def clock_rows(ticket: Ticket, *, now: datetime, explain: bool = False) -> list[dict]:
     """A ticket's clocks in the order promises come due, with their outcome as of now."""
-    schedules = ScheduleCache() if explain else None
+    schedules = schedules_kept() if explain else None
     rows = []
     for clock in sorted(ticket.clocks.all(), key=lambda c: CLOCK_ORDER.get(c.kind, 9)):
         row = {"clock": clock, "outcome": clock_outcome(clock, now)}

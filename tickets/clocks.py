@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts.cache import kept
+from contracts.cache import kept, reference_stamp
 from contracts.models import Calendar, ServiceTerms
 from contracts.schedule import Schedule
 from contracts.worktime import unconfirmed_years
@@ -49,6 +49,13 @@ class ScheduleCache:
                     ("schedule", calendar_id), self._stamp, lambda: _schedule_read(calendar_id)
                 )
         return self._schedules[calendar_id]
+
+
+def schedules_kept() -> ScheduleCache:
+    """Schedules for reading clocks (the ticket page, the API, the admin): kept in the
+    process until a contract or calendar changes, for one stamp read per unit of work
+    instead of a calendar's four queries and its schedule built again each time."""
+    return ScheduleCache(stamp=reference_stamp())
 
 
 def _schedule_read(calendar_id: int | None) -> Schedule:

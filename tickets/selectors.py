@@ -39,6 +39,7 @@ from tickets.models import (
     Ticket,
     WorkLog,
 )
+from tickets.models.clocks import ticket_breached_q
 
 RUNNING = [SlaClock.Status.RUNNING, SlaClock.Status.BREACHED]
 
@@ -145,9 +146,7 @@ def queue_tickets(*, user: User, filters: dict, now: datetime) -> QuerySet[Ticke
         if filters.get(key):
             queryset = queryset.filter(**{f"{field}__in": filters[key]})
     if filters.get("breached"):
-        queryset = queryset.filter(
-            Exists(SlaClock.objects.filter(ticket=OuterRef("pk")).breached(now))
-        )
+        queryset = queryset.filter(ticket_breached_q(now))
     # The stored nearest deadline (Ticket.next_deadline) and the index ticket_queue_order
     # make the first page a read of the index's top rows, whatever the history's size.
     return queryset.annotate(unacknowledged=UNACKNOWLEDGED).order_by(

@@ -191,7 +191,8 @@ _SETS = [
 def _grouped_sql(parts: list[tuple[str, tuple]]) -> tuple[str, list]:
     """One statement: the parts' rows summed per kind and outcome for each group column.
 
-    GROUPING SETS let PostgreSQL fold the few thousand rows of a month into a few hundred.
+    GROUPING SETS let PostgreSQL fold the few thousand rows of a month into a few hundred;
+    summing the days into weeks first leaves each of the five sets fewer rows to hash.
     """
     columns = ", ".join(_COLUMNS)
     union = " UNION ALL ".join(f"SELECT {columns} FROM ({sql}) AS part" for sql, _p in parts)
@@ -201,8 +202,9 @@ def _grouped_sql(parts: list[tuple[str, tuple]]) -> tuple[str, list]:
     aliases = ", ".join(alias for _column, alias in _SETS)
     sql = (
         f"SELECT g_kind, g_outcome, {aliases}, {flags}, SUM(g_clocks) FROM ("
-        f"SELECT *, date_trunc('week', g_day)::date AS g_week FROM ({union}) AS clocks"
-        f") AS counted GROUP BY GROUPING SETS ({sets})"
+        f"SELECT date_trunc('week', g_day)::date AS g_week, g_customer, g_contract, g_branch, "
+        f"g_engineer, g_kind, g_outcome, SUM(g_clocks) AS g_clocks FROM ({union}) AS clocks "
+        f"GROUP BY 1, 2, 3, 4, 5, 6, 7) AS counted GROUP BY GROUPING SETS ({sets})"
     )
     return sql, params
 

@@ -51,15 +51,18 @@ def sla_report(
 ) -> SlaReport:
     """Every figure of the dashboard, in a fixed number of queries (at most 12)."""
     counts = OutcomeCounts.of(period, filters, now=now)
+    by_kind = counts.compliance()
     return SlaReport(
         period=period,
         filters=filters,
         now=now,
-        compliance=counts.compliance(),
+        compliance=by_kind,
         groups={d: groups_of(d, counts) for d in DIMENSIONS},
         trend=trend_of(period, counts),
         durations=durations(period, filters),
         at_risk=at_risk_now(filters, now=now, limit=limit),
         breached_open=breached_open_now(filters, now=now, limit=limit),
-        breaches=breaches(period, filters, now=now, limit=limit),
+        breaches=breaches(
+            period, filters, now=now, limit=limit, total=combined(by_kind.values()).breached
+        ),
     )

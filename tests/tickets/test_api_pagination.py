@@ -28,7 +28,7 @@ def five_tickets(world):
 
 
 def test_count_is_exact_up_to_the_limit(world, api, five_tickets, monkeypatch):
-    monkeypatch.setattr("tickets.api.pagination.COUNT_LIMIT", 5)
+    monkeypatch.setattr("core.paging.COUNT_LIMIT", 5)
     monkeypatch.setattr(TicketPagination, "page_size", 2)
     body = api(world["agent"]).get("/api/tickets/").json()
     assert (body["count"], body["count_limited"]) == (5, False)
@@ -36,7 +36,7 @@ def test_count_is_exact_up_to_the_limit(world, api, five_tickets, monkeypatch):
 
 
 def test_beyond_the_limit_the_pages_go_on_to_the_end(world, api, five_tickets, monkeypatch):
-    monkeypatch.setattr("tickets.api.pagination.COUNT_LIMIT", 3)
+    monkeypatch.setattr("core.paging.COUNT_LIMIT", 3)
     monkeypatch.setattr(TicketPagination, "page_size", 2)
     client = api(world["agent"])
     first = client.get("/api/tickets/").json()

@@ -19,7 +19,7 @@ from tickets.clock_reading import (
     clock_paused_seconds,
     clock_status_now,
 )
-from tickets.clocks import ScheduleCache
+from tickets.clocks import schedules_kept
 from tickets.models import (
     Attachment,
     Channel,
@@ -135,7 +135,7 @@ class ExplainedClockSerializer(ClockSerializer):
         return {**super().to_representation(clock), "explanation": self.get_explanation(clock)}
 
     def get_explanation(self, clock) -> dict:
-        schedules = self.context.setdefault("schedules", ScheduleCache())
+        schedules = self.context.setdefault("schedules", schedules_kept())
         return clock_explain(clock, schedules=schedules)
 
 

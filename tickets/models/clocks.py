@@ -127,6 +127,19 @@ def ticket_alert(clocks, now: datetime) -> str | None:
     return None
 
 
+def ticket_breached_q(now: datetime, prefix: str = "") -> Q:
+    """Tickets with at least one clock breached at `now`, as one indexed condition.
+
+    `Ticket.first_breach_at` is the earliest breach moment of the ticket's clocks that have
+    breached or still can: COALESCE(breached_at, target_at) of a clock with a breach
+    recorded, stopped after its target, or still counting towards a target. Each such clock
+    is breached (by `outcome_conditions`) exactly when its moment is before `now`, so the
+    ticket has a breached clock exactly when the earliest is. PostgreSQL keeps the column
+    (migration 0017); `tests/reports/test_sla_lists.py` checks it against the clock rule.
+    """
+    return Q(**{f"{prefix}first_breach_at__lt": now})
+
+
 class SlaClockQuerySet(QuerySet):
     """Clocks by outcome at a moment: the SQL side of `clock_outcome`."""
 

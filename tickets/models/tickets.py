@@ -202,11 +202,18 @@ class Ticket(FSMModelMixin, Timestamped):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     confirmed_by_customer = models.BooleanField(_("confirmed by the customer"), default=False)
     # The nearest target of a clock still counting (running or overdue), kept by the database
-    # itself: triggers on the clocks table (migration 0014) recompute it whenever a clock is
+    # itself: triggers on the clocks table (migration 0015) recompute it whenever a clock is
     # added, removed, or changes target, stop or status, whoever writes it (the clock
     # services, the sweep's bulk update, a calendar recompute, set-based SQL). The queue sorts
     # on it through one index instead of a subquery per open ticket.
     next_deadline = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
+    # When the first of its clocks breached, or will breach if it keeps counting; kept by
+    # the same triggers as `next_deadline` (migration 0017). The ticket has a breached clock
+    # exactly when this moment has passed (`tickets.models.clocks.ticket_breached_q`), so
+    # the dashboard's lists of breached tickets read an index, not every clock of a period.
+    first_breach_at = models.DateTimeField(
+        _("first breach at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-reported_at"]
@@ -226,6 +233,18 @@ class Ticket(FSMModelMixin, Timestamped):
                 models.F("id").asc(),
                 name="ticket_queue_order",
                 condition=models.Q(state__in=OPEN_STATES),
+            ),
+            # Breached and still open, the oldest breach first (reports.sla.lists).
+            models.Index(
+                fields=["first_breach_at", "id"],
+                name="ticket_open_breach",
+                condition=models.Q(state__in=OPEN_STATES, first_breach_at__isnull=False),
+            ),
+            # Breaches of a period, the latest first (reports.sla.lists).
+            models.Index(
+                fields=["first_breach_at", "id"],
+                name="ticket_first_breach",
+                condition=models.Q(first_breach_at__isnull=False),
             ),
         ]
 
