@@ -14,6 +14,12 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 COUNT_LIMIT = 10_000
 
 
+def count_up_to(queryset, limit: int) -> int:
+    """How many rows match, counted up to `limit` + 1: COUNT over a LIMITed subquery,
+    unordered, so at most that many rows are read however many match."""
+    return queryset.order_by()[: limit + 1].count()
+
+
 class BoundedCountPaginator(Paginator):
     @property
     def limit(self) -> int:
@@ -25,8 +31,7 @@ class BoundedCountPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        # COUNT over a LIMITed subquery, unordered: at most the limit + 1 rows read.
-        return self.object_list.order_by()[: self.limit + 1].count()
+        return count_up_to(self.object_list, self.limit)
 
     @cached_property
     def count(self) -> int:

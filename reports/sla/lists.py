@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Coalesce
 
+from core.paging import count_up_to
 from reports.sla.period import NO_FILTERS, Period, StatFilters, clocks_in
 from tickets.models import OPEN_STATES, SlaClock, Ticket
 from tickets.models.clocks import ticket_breached_q
@@ -24,11 +25,6 @@ def _clock_list(queryset: QuerySet[SlaClock]) -> QuerySet[SlaClock]:
     return queryset.select_related(
         "ticket", "ticket__customer", "ticket__assigned_engineer", "ticket__branch"
     )
-
-
-def bounded_count(queryset: QuerySet) -> int:
-    """COUNT over a LIMITed subquery: at most COUNT_CAP + 1 rows read."""
-    return queryset.order_by()[: COUNT_CAP + 1].count()
 
 
 def capped(count: int | None) -> str:
@@ -44,7 +40,7 @@ class ClockList:
     `tickets` and `total` (clocks) counted up to COUNT_CAP + 1, `shown_tickets` the rows."""
 
     clocks: list[SlaClock]
-    total: int = 0
+    total: int | None = 0
     tickets: int = 0
 
     def __iter__(self):
@@ -119,7 +115,7 @@ def breached_open_now(
     )
     first = tickets.order_by("first_breach_at", "pk")[:limit]
     return ClockList(
-        clocks=_breached_clocks(first, now), total=None, tickets=bounded_count(tickets)
+        clocks=_breached_clocks(first, now), total=None, tickets=count_up_to(tickets, COUNT_CAP)
     )
 
 
@@ -146,5 +142,5 @@ def breaches(
     return ClockList(
         clocks=_breached_clocks(latest, now, latest_first=True),
         total=total,
-        tickets=bounded_count(tickets),
+        tickets=count_up_to(tickets, COUNT_CAP),
     )
