@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from tickets.models import Kind, Outcome, SlaClock, State, Ticket
+from tickets.models.clocks import ticket_breached_q
 
 # Strict yes/no, so "?breached=maybe" is a 400 rather than silently ignored.
 YES_NO = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
@@ -50,5 +51,7 @@ class TicketFilter(django_filters.FilterSet):
         return self._by_outcome(queryset, Outcome.AT_RISK, value)
 
     def filter_breached(self, queryset, name, value):
-        """A clock breached, or still running past its target (the sweep may not have run yet)."""
-        return self._by_outcome(queryset, Outcome.BREACHED, value)
+        """A clock breached, or still running past its target (the sweep may not have run yet):
+        the ticket's stored first breach, the same answer as its clocks' (ticket_breached_q)."""
+        breached = ticket_breached_q(timezone.now())
+        return queryset.filter(breached) if _yes(value) else queryset.exclude(breached)
