@@ -116,7 +116,7 @@ def test_first_breach_follows_set_based_writes(world):
 
 def test_lists_and_queue_read_the_first_breach(world, client: Client):
     tickets = _desk(world)
-    now = START + timedelta(hours=26)
+    now = START + timedelta(hours=31)
     open_breached = breached_open_now(now=now)
     still_open = set(Ticket.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
     expected = sorted(
@@ -143,7 +143,7 @@ def test_lists_and_queue_read_the_first_breach(world, client: Client):
 
 def test_list_sizes_are_counted_up_to_a_cap(world, monkeypatch):
     _desk(world)
-    now = START + timedelta(hours=26)
+    now = START + timedelta(hours=31)
     monkeypatch.setattr("reports.sla.lists.COUNT_CAP", 1)
     open_breached = breached_open_now(now=now, limit=1)
     assert open_breached.tickets == 2 and open_breached.tickets_text == "1+"
