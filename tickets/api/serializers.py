@@ -38,6 +38,12 @@ from tickets.selectors import FILE_SOURCES
 from tickets.services.transitions import REPORT_FIELDS, transitions_available
 
 
+def _moments(field: serializers.DateTimeField):
+    """A moment as this DRF field writes it (ISO 8601 in the active time zone), None kept:
+    for the serializers that write their fields out directly."""
+    return lambda value: None if value is None else field.to_representation(value)
+
+
 class ClockSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     outcome = serializers.SerializerMethodField()
@@ -98,8 +104,7 @@ class ClockSerializer(serializers.ModelSerializer):
 
     @cached_property
     def _moment(self):
-        field = self.fields["target_at"]
-        return lambda value: None if value is None else field.to_representation(value)
+        return _moments(self.fields["target_at"])
 
     def get_status(self, clock) -> str:
         return clock_status_now(clock, now=self._now())
@@ -234,8 +239,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     @cached_property
     def _moment(self):
-        field = self.fields["reported_at"]
-        return lambda value: None if value is None else field.to_representation(value)
+        return _moments(self.fields["reported_at"])
 
     def get_available_transitions(self, ticket) -> list[str]:
         return transitions_available(ticket, self.context["request"].user)
