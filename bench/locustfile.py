@@ -50,6 +50,7 @@ from bench.load_checks import (
     page_problem,
     post_problem,
 )
+from bench.paths import dashboard_month_path
 
 PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 PASSWORD = PLAN["password"]
@@ -268,4 +269,4 @@ class Manager(Person):
 
     @task
     def dashboard(self) -> None:
-        self.page("/dashboard/?period=this_month", "/dashboard/?period=this_month")
+        self.page(dashboard_month_path(), "/dashboard/ (the last 30 days)")

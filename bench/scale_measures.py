@@ -19,6 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.instruments import profiled, quantile
+from bench.paths import dashboard_month_path
 from bench.scale_report import GOALS
 from bench.ui_measures import DASHBOARD_PARTS, QUEUE_PARTS, measure_page
 from tickets.escalation import sweep_due_steps
@@ -79,7 +80,7 @@ def pages(*, warmup: int, requests: int, log) -> list[Figure]:
         ("queue", "/desk/", "agent", QUEUE_PARTS),
         ("ticket", f"/desk/tickets/{number}/", "agent", TICKET_PARTS),
         ("api_list", "/api/tickets/", "agent", API_PARTS),
-        ("dashboard", "/dashboard/?period=this_month", "manager", DASHBOARD_PARTS),
+        ("dashboard", dashboard_month_path(), "manager", DASHBOARD_PARTS),
     ]
     figures = []
     for key, url, username, parts in wanted:

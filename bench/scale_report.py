@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from bench.paths import DASHBOARD_MONTH_LABEL
 from bench.report_file import shares, yes_or_no
 
 # key: (label, goal in ms, whether the page must not grow with history)
@@ -9,7 +10,7 @@ GOALS = {
     "queue": ("agent queue, first page: `GET /desk/` as agent", 20.0, True),
     "ticket": ("one ticket's page: `GET /desk/tickets/<number>/` as agent", 15.0, True),
     "api_list": ("REST list, first page: `GET /api/tickets/` as agent", 15.0, True),
-    "dashboard": ("manager dashboard, this month: `GET /dashboard/?period=this_month`", 40.0, True),
+    "dashboard": (DASHBOARD_MONTH_LABEL, 40.0, True),
     "create": ("ticket creation: `POST /api/tickets/` as agent", 15.0, False),
     "sweep": ("escalation sweep, per step", 0.5, False),
     "escalation_mail": ("escalation including its e-mails, per step", 1.0, False),
@@ -22,10 +23,11 @@ MAX_GROWTH = 1.3
 
 ABOUT = f"""Goals, from issue 12, at {GOAL_SIZE:,} tickets (median and p95, server
 time): the agent queue's first page ≤ 20 ms, one ticket's page ≤ 15 ms, the
-REST list's first page ≤ 15 ms, the manager dashboard for this month ≤ 40
-ms, ticket creation through the API ≤ 15 ms, the escalation sweep ≤ 0.5 ms
-per step and the escalation including its e-mails ≤ 1 ms per step; and from
-the smallest size to the largest the queue, the ticket page, the REST list
+REST list's first page ≤ 15 ms, the manager dashboard for a month ≤ 40
+ms (the 30 days up to the run: a full month whatever its date), ticket
+creation through the API ≤ 15 ms, the escalation sweep ≤ 0.5 ms per step
+and the escalation including its e-mails ≤ 1 ms per step; and from the
+smallest size to the largest the queue, the ticket page, the REST list
 and the dashboard grow at most ×{MAX_GROWTH} (median against median).
 
 Method: `bench/run` (or `bench/run scale`; `--sizes 20000,100000`, or

@@ -6,7 +6,7 @@ the template gave; every value is escaped by `format_html`."""
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -72,3 +72,60 @@ def clock_list_rows(rows, row_class: str) -> SafeString:
             )
         )
     return mark_safe("".join(html))
+
+
+# The compliance tables (per week, per customer, contract, branch and engineer): up to a few
+# hundred cells a page, written here for the reason above. `_cell` dicts of
+# reports.dashboard_views; every text is escaped.
+
+
+def _figure(cell: dict, *, badge: bool) -> str:
+    value = cell["value"]
+    percent = escape(cell["percent"])
+    if badge and cell["level"]:
+        percent = f'<span class="badge {escape(cell["level"])}">{percent}</span>'
+    return f'{percent} <span class="muted">{value.met}/{value.decided}</span>'
+
+
+def _cells(row: dict, *, total_badge: bool) -> str:
+    cells = "".join(
+        f'<td data-label="{escape(cell["label"])}">{_figure(cell, badge=False)}</td>'
+        for cell in row["cells"]
+    )
+    total = _figure(row["total"], badge=total_badge)
+    total = f'<td data-label="{escape(_("All clocks"))}">{total}</td>'
+    return f"  {cells}\n  {total}\n"
+
+
+@register.simple_tag
+def compliance_group_rows(group: dict) -> SafeString:
+    """The rows of one "compliance by customer, contract, branch or engineer" table."""
+    label = escape(group["label"])
+    none_testid = escape(f"by-{group['dimension']}-none")
+    html = []
+    for row in group["rows"]:
+        if row["none"]:
+            opening = f'<tr class="none-row" data-testid="{none_testid}">'
+            name = f'<span class="badge">{escape(row["label"])}</span>'
+        else:
+            opening = "<tr>"
+            name = f"<strong>{escape(row['label'])}</strong>"
+        html.append(
+            f'{opening}\n  <td data-label="{label}">{name}</td>\n'
+            f"{_cells(row, total_badge=True)}</tr>\n"
+        )
+    return mark_safe("".join(html))
+
+
+@register.simple_tag
+def compliance_week_rows(rows: list[dict]) -> SafeString:
+    """The rows of the weekly trend's table."""
+    label = escape(_("ISO week"))
+    return mark_safe(
+        "".join(
+            f'<tr>\n  <td data-label="{label}">{escape(row["label"])} '
+            f'<span class="muted">{row["monday"]:%m-%d}</span></td>\n'
+            f"{_cells(row, total_badge=False)}</tr>\n"
+            for row in rows
+        )
+    )
