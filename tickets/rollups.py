@@ -13,8 +13,10 @@ Every other clock's outcome is settled: `outcome_case` gives it the same value a
 """
 
 import math
+import operator
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -89,9 +91,9 @@ def _settled_outcomes(clocks):
     return clocks.filter(~LIVE).with_outcome(timezone.now()).filter(outcome__in=KEPT)
 
 
-def _bucket_counts(bucket: Bucket) -> list[SlaRollup]:
+def _bucket_clocks(bucket: Bucket):
     start_at, end_at = _day_range(bucket.day, bucket.day + timedelta(days=1))
-    clocks = SlaClock.objects.filter(
+    return SlaClock.objects.filter(
         ticket__reported_at__gte=start_at,
         ticket__reported_at__lt=end_at,
         ticket__customer_id=bucket.customer_id,
@@ -99,27 +101,103 @@ def _bucket_counts(bucket: Bucket) -> list[SlaRollup]:
         ticket__branch_id=bucket.branch_id,
         ticket__assigned_engineer_id=bucket.engineer_id,
     )
-    rows = _settled_outcomes(clocks).order_by().values("kind", "outcome").annotate(n=Count("pk"))
-    return [
-        SlaRollup(
-            day=bucket.day,
-            customer_id=bucket.customer_id,
-            contract_id=bucket.contract_id,
-            branch_id=bucket.branch_id,
-            engineer_id=bucket.engineer_id,
-            kind=row["kind"],
-            outcome=row["outcome"],
-            clocks=row["n"],
+
+
+def _bucket_q(bucket: Bucket) -> Q:
+    return Q(
+        day=bucket.day,
+        customer_id=bucket.customer_id,
+        contract_id=bucket.contract_id,
+        branch_id=bucket.branch_id,
+        engineer_id=bucket.engineer_id,
+    )
+
+
+_ROLLUP_COLUMNS = "day, customer_id, contract_id, branch_id, engineer_id, kind, outcome, clocks"
+
+
+def _bucket_counted(bucket: Bucket):
+    """The bucket's settled clocks counted by kind and outcome."""
+    return (
+        _settled_outcomes(_bucket_clocks(bucket))
+        .order_by()
+        .values("kind", "outcome")
+        .annotate(n=Count("pk"))
+    )
+
+
+class _Slot(NamedTuple):
+    name: str | int  # "start", "end", or the index of a dimension in Bucket[1:]
+
+
+# A bucket's count as SQL, compiled once per process for each pattern of empty dimensions
+# (16 at most): compiling the outcome rule cost more than counting with it. It is compiled
+# for a probe bucket whose values occur nowhere else in the statement's parameters (a day of
+# 1900, negative ids); the parameters where they occur become slots for each bucket's values.
+_PROBE_DAY = date(1900, 1, 1)
+_count_statements: dict[tuple[bool, ...], tuple[str, list]] = {}
+
+
+def _compile_bucket_count(empty: tuple[bool, ...]) -> tuple[str, list]:
+    probe = Bucket(_PROBE_DAY, *(None if none else -1 - i for i, none in enumerate(empty)))
+    sql, params = _bucket_counted(probe).query.sql_with_params()
+    start_at, end_at = _day_range(_PROBE_DAY, _PROBE_DAY + timedelta(days=1))
+    names = {("moment", start_at): "start", ("moment", end_at): "end"}
+    names.update({("id", -1 - i): i for i, none in enumerate(empty) if not none})
+    template: list = []
+    for param in params:
+        kind = "moment" if isinstance(param, datetime) else "id" if type(param) is int else None
+        name = names.get((kind, param)) if kind else None
+        template.append(_Slot(name) if name is not None else param)
+    slots = sorted(str(slot.name) for slot in template if isinstance(slot, _Slot))
+    if slots != sorted(str(name) for name in names.values()):
+        raise RuntimeError(f"the bucket count's parameters changed shape: {params!r}")
+    return sql, template
+
+
+def _bucket_count_sql(bucket: Bucket) -> tuple[str, list]:
+    empty = tuple(value is None for value in bucket[1:])
+    statement = _count_statements.get(empty)
+    if statement is None:
+        statement = _count_statements[empty] = _compile_bucket_count(empty)
+    sql, template = statement
+    start_at, end_at = _day_range(bucket.day, bucket.day + timedelta(days=1))
+    values = {"start": start_at, "end": end_at, **dict(enumerate(bucket[1:]))}
+    return sql, [values[part.name] if isinstance(part, _Slot) else part for part in template]
+
+
+def _buckets_recount(buckets: list[Bucket]) -> None:
+    """Replace the buckets' rows by a recount of their clocks: two statements for any number
+    of buckets, the counting done where the clocks are (each bucket one range of the index
+    `ticket_rollup_bucket`), nothing carried through Python."""
+    SlaRollup.objects.filter(reduce(operator.or_, map(_bucket_q, buckets))).delete()
+    parts, params = [], []
+    for bucket in buckets:
+        sql, counted_params = _bucket_count_sql(bucket)
+        parts.append(
+            "SELECT %s::date, %s::bigint, %s::bigint, %s::bigint, %s::bigint, "
+            f"counted.kind, counted.outcome, counted.n FROM ({sql}) AS counted"
         )
-        for row in rows
-    ]
+        params += [*bucket, *counted_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {SlaRollup._meta.db_table} ({_ROLLUP_COLUMNS}) "
+            + " UNION ALL ".join(parts),
+            params,
+        )
 
 
 def _lock(keys: Iterable[str]) -> None:
-    # In a fixed order, so that two workers never wait on each other's second bucket.
+    # In a fixed order, so that two workers never wait on each other's second bucket. One
+    # statement for all the keys: the outer select takes the keys in the sorted subquery's
+    # order (OFFSET 0 keeps the subquery from being flattened into it).
     with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) FROM ("
+            'SELECT key FROM unnest(%s::text[]) AS key ORDER BY key COLLATE "C" OFFSET 0'
+            ") AS keys",
+            [sorted(set(keys))],
+        )
 
 
 def measured_moments(ticket: Ticket) -> tuple:
@@ -137,15 +215,7 @@ def rollups_refresh(*, buckets: Iterable[Bucket], durations: bool = True) -> Non
     days = sorted({bucket.day for bucket in buckets}) if durations else []
     with transaction.atomic():
         _lock([bucket.key for bucket in buckets] + [f"sla-durations:{day}" for day in days])
-        for bucket in buckets:
-            SlaRollup.objects.filter(
-                day=bucket.day,
-                customer_id=bucket.customer_id,
-                contract_id=bucket.contract_id,
-                branch_id=bucket.branch_id,
-                engineer_id=bucket.engineer_id,
-            ).delete()
-            SlaRollup.objects.bulk_create(_bucket_counts(bucket))
+        _buckets_recount(buckets)
         for day in days:
             _durations_recount(day, day + timedelta(days=1))
 

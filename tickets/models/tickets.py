@@ -246,6 +246,13 @@ class Ticket(FSMModelMixin, Timestamped):
                 name="ticket_first_breach",
                 condition=models.Q(first_breach_at__isnull=False),
             ),
+            # One SLA rollup bucket's tickets (tickets.rollups): a day of one customer,
+            # contract, branch and engineer is one range of this index, however many
+            # tickets that customer or engineer has had before.
+            models.Index(
+                fields=["customer", "contract", "branch", "assigned_engineer", "reported_at"],
+                name="ticket_rollup_bucket",
+            ),
         ]
 
     def __str__(self) -> str:
