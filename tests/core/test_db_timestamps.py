@@ -1,6 +1,6 @@
 """Moments read back from PostgreSQL are the moments written, aware and in UTC, however
 they are read (models, values, raw SQL, a server-side cursor): the connection reads
-`timestamptz` with psycopg's compiled loader (core.db_loaders) instead of Django's."""
+`timestamptz` with psycopg's compiled loader (core.postgresql) instead of Django's."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo

@@ -10,18 +10,18 @@ one and hands out its `load`; `timezone` is what Django compares before every cu
 """
 
 from datetime import UTC
+from functools import cache
 
-from django.db.backends.signals import connection_created
+import psycopg
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 
 
-def _compiled_loader_class():
-    try:
-        import psycopg
-        from psycopg.adapt import Loader
-        from psycopg.pq import Format
-    except ImportError:  # another driver: nothing to swap
-        return None
-    compiled = psycopg.adapters.get_loader(psycopg.adapters.types["timestamptz"].oid, Format.TEXT)
+@cache
+def compiled_utc_loader() -> type[Loader] | None:
+    """The loader class to register, or None without psycopg's compiled implementation."""
+    oid = psycopg.adapters.types["timestamptz"].oid
+    compiled = psycopg.adapters.get_loader(oid, Format.TEXT)
     if compiled is None or not compiled.__module__.startswith("psycopg_binary"):
         return None  # the pure-Python loader: what Django already wraps
 
@@ -38,20 +38,3 @@ def _compiled_loader_class():
             raise NotImplementedError
 
     return UtcTimestamptzLoader
-
-
-_LOADER: list = []
-
-
-def use_compiled_timestamps(sender, connection, **kwargs) -> None:
-    """connection_created receiver: swap the loader on UTC PostgreSQL connections."""
-    if connection.vendor != "postgresql" or connection.timezone is not UTC:
-        return
-    if not _LOADER:
-        _LOADER.append(_compiled_loader_class())
-    if _LOADER[0] is not None:
-        connection.connection.adapters.register_loader("timestamptz", _LOADER[0])
-
-
-def connect() -> None:
-    connection_created.connect(use_compiled_timestamps, dispatch_uid="core.db_loaders")
