@@ -171,7 +171,7 @@ def _facts_load(clocks: list[SlaClock]) -> _Facts:
 
 def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> SweepResult:
     facts = _facts_load(clocks)
-    breached_before = {clock.pk for clock in clocks if clock.breached_at is not None}
+    recorded_before = {clock.pk: (clock.warned_at, clock.breached_at) for clock in clocks}
     new_steps: list[EscalationStep] = []
     for clock in clocks:
         schedule = schedules.get(clock.calendar_id)
@@ -179,13 +179,14 @@ def _process_batch(clocks: list[SlaClock], *, now, rules, schedules, staff) -> S
     created = EscalationStep.objects.bulk_create(new_steps)
     notified = _steps_record(created, staff=staff, now=now)
     _clocks_save(clocks, now=now)
-    # A breach recorded settles the clock's outcome: its bucket of the SLA rollups counts it.
-    # No ticket's measured moment changes here, so the duration histograms stay as they are.
+    # A first warning or a breach recorded changes the outcome the SLA rollups count the
+    # clock under (tickets.rollups): its bucket is recounted. No ticket's measured moment
+    # changes here, so the duration histograms stay as they are.
     rollups_refresh_tickets(
         {
             clock.ticket_id: facts.tickets[clock.ticket_id]
             for clock in clocks
-            if clock.breached_at is not None and clock.pk not in breached_before
+            if (clock.warned_at, clock.breached_at) != recorded_before[clock.pk]
         }.values(),
         durations=False,
     )

@@ -1,15 +1,22 @@
 """Keeping the SLA rollups (`tickets.models.rollups`) equal to a recount of the clocks.
 
 A bucket is one local day of reported tickets with the same customer, contract, branch and
-engineer. Whatever changes a clock's outcome or a ticket's bucket (a workflow step, a priority
-change, a breach the sweep records) recounts the bucket(s) it touched from the clocks, in the
-same transaction, under a lock on the bucket: two workers recounting the same bucket run one
-after the other, and the second counts what the first committed, so the result is the recount
-whatever the order. The durations of the day are recounted with it.
+engineer. Whatever changes a clock's outcome or a ticket's bucket (a ticket created, a
+workflow step, a priority change, a warning or a breach the sweep records) recounts the
+bucket(s) it touched from the clocks, in the same transaction, under a lock on the bucket:
+two workers recounting the same bucket run one after the other, and the second counts what
+the first committed, so the result is the recount whatever the order. The durations of the
+day are recounted with it when a measured moment changed.
 
-A clock still counting (running, no breach recorded, not stopped) is never in a rollup: its
-outcome moves with time (running, at risk, breached once its target passes) and is read live.
-Every other clock's outcome is settled: `outcome_case` gives it the same value at any moment.
+Every clock is counted under its *rolled* outcome, which does not depend on the moment:
+a settled clock (stopped, cancelled, paused, or with a breach recorded) under its outcome,
+which `outcome_case` gives the same at any moment; a clock still counting (`LIVE`: running,
+no breach recorded, not stopped) as at risk once the sweep recorded its first warning,
+running before. Its outcome at a moment can differ from that only while the sweep has not
+yet recorded what the moment passed (its first warning, its target): `live_corrections`
+finds those few clocks through partial indexes, and the reports move them from the rolled
+outcome to the one at the moment, so the figures are the clock rule's at any moment while
+a month costs the same at any history size.
 """
 
 import math
@@ -22,17 +29,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tickets.models import Outcome, SlaClock, SlaDurationRollup, SlaRollup, Ticket
+from tickets.models.clocks import live_outcome_until, outcome_case
 
-# The clocks whose outcome still moves with time; the partial index `clock_live_started`.
+# The clocks whose outcome still moves with time (module docstring).
 LIVE = Q(status=SlaClock.Status.RUNNING, breached_at__isnull=True, stopped_at__isnull=True)
 
 # Outcomes the rollups keep; "not needed" counts in no SLA figure.
-KEPT = [Outcome.MET, Outcome.BREACHED, Outcome.PAUSED]
+KEPT = [Outcome.MET, Outcome.BREACHED, Outcome.PAUSED, Outcome.AT_RISK, Outcome.RUNNING]
 
 # The moments whose minutes from the call are summed and binned, as `reports.sla.durations`.
 MEASURES = ["acknowledged_at", "on_site_at", "resolved_at"]
@@ -86,9 +94,38 @@ def _day_range(first: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time.min, tzinfo=tz), datetime.combine(end, time.min, tzinfo=tz)
 
 
-def _settled_outcomes(clocks):
-    """Settled clocks with their outcome; the moment given to the rule does not change it."""
-    return clocks.filter(~LIVE).with_outcome(timezone.now()).filter(outcome__in=KEPT)
+def rolled_outcome() -> Case:
+    """A clock's outcome as the rollups count it (module docstring): the same at any moment."""
+    return Case(
+        When(LIVE & Q(warned_at__isnull=False), then=Value(Outcome.AT_RISK.value)),
+        When(LIVE, then=Value(Outcome.RUNNING.value)),
+        # Settled: the moment given to the rule does not change the outcome.
+        default=outcome_case(timezone.now()),
+        output_field=CharField(),
+    )
+
+
+def _rolled_outcomes(clocks):
+    """Clocks with their rolled outcome, those counted in a figure."""
+    return clocks.annotate(outcome=rolled_outcome()).filter(outcome__in=KEPT)
+
+
+def live_corrections(clocks, now: datetime):
+    """The clocks still counting whose outcome at `now` is not their rolled one, annotated
+    with both (`rolled`, `outcome`): those past their target, or past their first warning
+    with none recorded (the sweep has not reached them yet), or with a warning recorded
+    after the moment asked. A few while the sweep keeps up, each found through a partial
+    index (`clock_live_until`, `clock_live_warned`), whatever the number of clocks counting."""
+    maybe = Q(until__lte=now) | (
+        Q(warned_at__isnull=False) & (Q(at_risk_at__isnull=True) | Q(at_risk_at__gt=now))
+    )
+    return (
+        clocks.annotate(until=live_outcome_until())
+        .filter(LIVE & maybe)
+        .annotate(rolled=rolled_outcome())
+        .with_outcome(now)
+        .exclude(rolled=F("outcome"))
+    )
 
 
 def _bucket_clocks(bucket: Bucket):
@@ -119,7 +156,7 @@ _ROLLUP_COLUMNS = "day, customer_id, contract_id, branch_id, engineer_id, kind, 
 def _bucket_counted(bucket: Bucket):
     """The bucket's settled clocks counted by kind and outcome."""
     return (
-        _settled_outcomes(_bucket_clocks(bucket))
+        _rolled_outcomes(_bucket_clocks(bucket))
         .order_by()
         .values("kind", "outcome")
         .annotate(n=Count("pk"))
@@ -167,11 +204,14 @@ def _bucket_count_sql(bucket: Bucket) -> tuple[str, list]:
 
 
 def _buckets_recount(buckets: list[Bucket]) -> None:
-    """Replace the buckets' rows by a recount of their clocks: two statements for any number
-    of buckets, the counting done where the clocks are (each bucket one range of the index
+    """Replace the buckets' rows by a recount of their clocks: one statement for any number
+    of buckets (the DELETE and the INSERT see the same snapshot, taken after the buckets'
+    locks), the counting done where the clocks are (each bucket one range of the index
     `ticket_rollup_bucket`), nothing carried through Python."""
-    SlaRollup.objects.filter(reduce(operator.or_, map(_bucket_q, buckets))).delete()
-    parts, params = [], []
+    old = SlaRollup.objects.filter(reduce(operator.or_, map(_bucket_q, buckets))).values("pk")
+    old_sql, params = old.query.sql_with_params()
+    params = list(params)
+    parts = []
     for bucket in buckets:
         sql, counted_params = _bucket_count_sql(bucket)
         parts.append(
@@ -180,9 +220,10 @@ def _buckets_recount(buckets: list[Bucket]) -> None:
         )
         params += [*bucket, *counted_params]
     with connection.cursor() as cursor:
+        table = SlaRollup._meta.db_table
         cursor.execute(
-            f"INSERT INTO {SlaRollup._meta.db_table} ({_ROLLUP_COLUMNS}) "
-            + " UNION ALL ".join(parts),
+            f"WITH old AS (DELETE FROM {table} WHERE id IN ({old_sql})) "
+            f"INSERT INTO {table} ({_ROLLUP_COLUMNS}) " + " UNION ALL ".join(parts),
             params,
         )
 
@@ -213,7 +254,9 @@ def rollups_refresh(*, buckets: Iterable[Bucket], durations: bool = True) -> Non
     if not buckets:
         return
     days = sorted({bucket.day for bucket in buckets}) if durations else []
-    with transaction.atomic():
+    # Inside the caller's transaction if there is one (a workflow step, a creation): the
+    # locks last until it commits, and no savepoint is needed.
+    with transaction.atomic(savepoint=False):
         _lock([bucket.key for bucket in buckets] + [f"sla-durations:{day}" for day in days])
         _buckets_recount(buckets)
         for day in days:
@@ -326,7 +369,7 @@ def rollups_rebuild(*, first: date | None = None, end: date | None = None) -> in
     start_at, end_at = _day_range(first, end)
     clocks = clocks.filter(ticket__reported_at__gte=start_at, ticket__reported_at__lt=end_at)
     grouped = (
-        _settled_outcomes(clocks)
+        _rolled_outcomes(clocks)
         .order_by()
         .annotate(**clock_bucket_columns("r_"))
         .values("r_day", "r_customer", "r_contract", "r_branch", "r_engineer", "kind", "outcome")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.targets import DEFAULT_TARGET, TARGET_FIELDS, ComplianceTarget, compliance_target
 from reports.sla.period import KINDS, NO_FILTERS, Period, StatFilters, clocks_in
 from tickets.models import Outcome, SlaClock, SlaRollup, Ticket
-from tickets.rollups import LIVE, clock_bucket_columns, service_tz
+from tickets.rollups import clock_bucket_columns, live_corrections, service_tz
 
 # Clock outcomes ----------------------------------------------------------------------------------
 # The rule itself is `tickets.models.clocks` (SQL and Python side by side); here it is only counted.
@@ -133,7 +133,7 @@ _ROLLUP_FILTERS = {
 
 
 def _rollup_rows(period: Period, filters: StatFilters) -> QuerySet:
-    """Settled clocks of the period from the rollups (tickets.rollups), filtered."""
+    """The period's clocks as the rollups count them (tickets.rollups), filtered."""
     narrowing = {
         column: getattr(filters, name)
         for name, column in _ROLLUP_FILTERS.items()
@@ -156,17 +156,24 @@ def _rollup_rows(period: Period, filters: StatFilters) -> QuerySet:
     )
 
 
-def _live_rows(period: Period, filters: StatFilters, now: datetime) -> QuerySet:
-    """Clocks of the period still counting, whose outcome is read at `now`, counted."""
-    return (
-        clocks_in(period, filters)
-        .filter(LIVE)
+def _correction_rows(period: Period, filters: StatFilters, now: datetime) -> list[QuerySet]:
+    """The period's clocks whose outcome at `now` is not the one the rollups count them under
+    (`tickets.rollups.live_corrections`, a handful while the sweep keeps up): counted out of
+    their rolled outcome and into their outcome at `now`."""
+    moved = (
+        live_corrections(clocks_in(period, filters), now)
         .order_by()
-        .with_outcome(now)
-        .annotate(**clock_bucket_columns("g_"), g_kind=F("kind"), g_outcome=F("outcome"))
-        .values(*_COLUMNS[:-1])
-        .annotate(g_clocks=Count("pk"))
+        .annotate(**clock_bucket_columns("g_"), g_kind=F("kind"))
     )
+    taken_out = (
+        moved.annotate(g_outcome=F("rolled"))
+        .values(*_COLUMNS[:-1])
+        .annotate(g_clocks=Count("pk") * -1)
+    )
+    counted_in = (
+        moved.annotate(g_outcome=F("outcome")).values(*_COLUMNS[:-1]).annotate(g_clocks=Count("pk"))
+    )
+    return [taken_out, counted_in]
 
 
 _COLUMNS = [
@@ -220,11 +227,11 @@ class OutcomeCounts:
     def of(
         cls, period: Period, filters: StatFilters = NO_FILTERS, *, now: datetime
     ) -> "OutcomeCounts":
-        """From the rollups (settled clocks) and the clocks still counting: one query whose
-        cost follows the rollups of the period and the clocks open in it, not the history."""
+        """From the rollups, corrected for the clocks whose outcome moved on since they were
+        counted: one query whose cost follows the rollups of the period, not the history."""
         parts = [
-            _rollup_rows(period, filters).query.sql_with_params(),
-            _live_rows(period, filters, now).query.sql_with_params(),
+            rows.query.sql_with_params()
+            for rows in [_rollup_rows(period, filters), *_correction_rows(period, filters, now)]
         ]
         sql, params = _grouped_sql(parts)
         with connection.cursor() as cursor:

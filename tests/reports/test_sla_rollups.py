@@ -110,6 +110,9 @@ def history(world):
     _step(world, cancelled, "cancel", at + timedelta(minutes=15))
     # Running past its target: the sweep records the breach, which settles the clock.
     unnoticed = _ticket(world, shanghai(2026, 11, 25, 8, 0))
+    # Past its first warning (50 % of a 30-minute response), not its target: at risk once
+    # the sweep records the warning.
+    warned = _ticket(world, NOW - timedelta(minutes=20))
     sweep_due_steps(now=NOW)
     # Resolved, then reopened: its stopped clocks run again and leave the rollups.
     reopened = _ticket(world, at + timedelta(minutes=4))
@@ -129,15 +132,22 @@ def history(world):
     ticket_change_priority(
         ticket_id=changed.pk, user=world["agent"], priority="P3", now=at + timedelta(minutes=30)
     )
-    # Still running and within target: read live, in no rollup.
-    _ticket(world, NOW - timedelta(minutes=10))
-    return {"late": late, "waiting": waiting, "unnoticed": unnoticed, "reopened": reopened}
+    # Still running and within target: counted as running from its creation on.
+    fresh = _ticket(world, NOW - timedelta(minutes=10))
+    return {
+        "late": late,
+        "waiting": waiting,
+        "unnoticed": unnoticed,
+        "reopened": reopened,
+        "fresh": fresh,
+        "warned": warned,
+    }
 
 
 def test_the_rollups_equal_a_recount_after_every_kind_of_step(world, history):
     kept = _rollups()
     outcomes = {outcome for (*_key, outcome) in kept}
-    assert outcomes == {"met", "breached", "paused"}
+    assert outcomes == {"met", "breached", "paused", "at_risk", "running"}
     # The breach the sweep recorded, in its ticket's bucket.
     unnoticed = SlaClock.objects.get(ticket=history["unnoticed"], kind="response")
     assert unnoticed.breached_at is not None
@@ -153,6 +163,39 @@ def test_the_rollups_equal_a_recount_after_every_kind_of_step(world, history):
     rollups_rebuild()
     assert _rollups() == kept
     assert _durations() == durations
+
+
+def test_a_new_ticket_counts_as_running_and_a_warning_as_at_risk(world, history):
+    def counted(ticket):
+        ticket.refresh_from_db()
+        return {
+            (r.kind, r.outcome): r.clocks
+            for r in SlaRollup.objects.filter(
+                day=ticket.reported_at.astimezone(shanghai(2026, 11, 1).tzinfo).date(),
+                customer=ticket.customer_id,
+                contract=ticket.contract_id,
+                branch=ticket.branch_id,
+                engineer=ticket.assigned_engineer_id,
+            )
+        }
+
+    # The 25th's bucket: "unnoticed" (08:00, its response breached and recorded by the
+    # sweep), "warned" (11:40, its response past 50 % when the sweep ran at 12:00) and
+    # "fresh" (11:50, created after the sweep): every clock counted once, under the outcome
+    # recorded for it, before any sweep reads the fresh one.
+    found = counted(history["fresh"])
+    assert found[("response", "breached")] == 1
+    assert found[("response", "at_risk")] == 1
+    assert found[("response", "running")] == 1
+    assert found[("resolution", "running")] == 3
+    assert (
+        sum(found.values())
+        == SlaClock.objects.filter(
+            ticket__in=[history["unnoticed"], history["warned"], history["fresh"]]
+        )
+        .exclude(status="cancelled")
+        .count()
+    )
 
 
 def test_the_command_rebuilds_what_was_lost(world, history):
@@ -188,7 +231,9 @@ def test_the_figures_from_the_rollups_equal_those_counted_from_the_clocks(
         "contract": StatFilters(contract=world["contract"].pk),
     }
     filters = values[narrowing]
-    for moment in (NOW, NOW + timedelta(days=2)):  # later: more clocks past their target
+    # Earlier than the sweep: warnings it recorded are not due yet. Later: clocks past their
+    # first warning or their target that no sweep has reached.
+    for moment in (NOW - timedelta(hours=2), NOW, NOW + timedelta(days=2)):
         rolled = OutcomeCounts.of(NOVEMBER, filters, now=moment)
         counted = OutcomeCounts.recount(NOVEMBER, filters, now=moment)
         assert rolled.groups == counted.groups

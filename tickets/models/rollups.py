@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SlaRollup(models.Model):
-    """Settled clocks of one day's tickets with the same customer, contract, branch and engineer.
-
-    Only clocks whose outcome no longer moves with time are here (stopped, cancelled, paused,
-    or with a breach recorded); a clock still counting towards its target is read live, as its
-    outcome (running, at risk, breached) depends on the moment it is read.
+    """Clocks of one day's tickets with the same customer, contract, branch and engineer, by
+    kind and outcome: settled clocks under their outcome, clocks still counting as running or,
+    once the sweep recorded their first warning, at risk (`tickets.rollups`, which corrects
+    for the few whose outcome at the moment asked has moved on since).
     """
 
     day = models.DateField(_("day reported"))

@@ -16,6 +16,7 @@ from contracts.selectors import contracts_covering
 from tickets import clocks as clock_services
 from tickets.clocks import ScheduleCache
 from tickets.models import Kind, State, Ticket, TicketEvent
+from tickets.rollups import rollups_refresh_tickets
 
 # An agent's clock may run a little ahead of the server's.
 FUTURE_TOLERANCE = timedelta(minutes=2)
@@ -232,6 +233,8 @@ def _ticket_start(
     clocks = clock_services.clocks_start(
         ticket=ticket, terms=cover.terms, schedules=ScheduleCache(stamp=stamp)
     )
+    # The new clocks count in the SLA figures from now on, as running (tickets.rollups).
+    rollups_refresh_tickets([ticket], durations=False)
     TicketEvent.objects.create(
         ticket=ticket,
         kind=TicketEvent.Kind.CREATED,
