@@ -20,10 +20,8 @@ a month costs the same at any history size.
 """
 
 import math
-import operator
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from functools import reduce
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -140,16 +138,6 @@ def _bucket_clocks(bucket: Bucket):
     )
 
 
-def _bucket_q(bucket: Bucket) -> Q:
-    return Q(
-        day=bucket.day,
-        customer_id=bucket.customer_id,
-        contract_id=bucket.contract_id,
-        branch_id=bucket.branch_id,
-        engineer_id=bucket.engineer_id,
-    )
-
-
 _ROLLUP_COLUMNS = "day, customer_id, contract_id, branch_id, engineer_id, kind, outcome, clocks"
 
 
@@ -203,29 +191,34 @@ def _bucket_count_sql(bucket: Bucket) -> tuple[str, list]:
     return sql, [values[part.name] if isinstance(part, _Slot) else part for part in template]
 
 
+# One bucket replaced by its recount: the DELETE and the INSERT see the same snapshot, taken
+# after the buckets' locks. `{count}` is the bucket's count (_bucket_count_sql).
+_RECOUNT_SQL = (
+    "WITH old AS (DELETE FROM {table} WHERE day = %s AND customer_id IS NOT DISTINCT FROM %s "
+    "AND contract_id IS NOT DISTINCT FROM %s AND branch_id IS NOT DISTINCT FROM %s "
+    "AND engineer_id IS NOT DISTINCT FROM %s) "
+    "INSERT INTO {table} ({columns}) "
+    "SELECT %s::date, %s::bigint, %s::bigint, %s::bigint, %s::bigint, "
+    "counted.kind, counted.outcome, counted.n FROM ({count}) AS counted"
+)
+
+
 def _buckets_recount(buckets: list[Bucket]) -> None:
-    """Replace the buckets' rows by a recount of their clocks: one statement for any number
-    of buckets (the DELETE and the INSERT see the same snapshot, taken after the buckets'
-    locks), the counting done where the clocks are (each bucket one range of the index
-    `ticket_rollup_bucket`), nothing carried through Python."""
-    old = SlaRollup.objects.filter(reduce(operator.or_, map(_bucket_q, buckets))).values("pk")
-    old_sql, params = old.query.sql_with_params()
-    params = list(params)
-    parts = []
+    """Replace the buckets' rows by a recount of their clocks, the counting done where the
+    clocks are (each bucket one range of the index `ticket_rollup_bucket`), nothing carried
+    through Python. One statement per bucket, the same text for all the buckets with the
+    same empty dimensions: sent together (psycopg's executemany pipelines them), converted
+    and planned once, however many buckets a sweep recounts."""
+    statements: dict[str, list] = {}
     for bucket in buckets:
-        sql, counted_params = _bucket_count_sql(bucket)
-        parts.append(
-            "SELECT %s::date, %s::bigint, %s::bigint, %s::bigint, %s::bigint, "
-            f"counted.kind, counted.outcome, counted.n FROM ({sql}) AS counted"
+        count_sql, count_params = _bucket_count_sql(bucket)
+        sql = _RECOUNT_SQL.format(
+            table=SlaRollup._meta.db_table, columns=_ROLLUP_COLUMNS, count=count_sql
         )
-        params += [*bucket, *counted_params]
+        statements.setdefault(sql, []).append([*bucket, *bucket, *count_params])
     with connection.cursor() as cursor:
-        table = SlaRollup._meta.db_table
-        cursor.execute(
-            f"WITH old AS (DELETE FROM {table} WHERE id IN ({old_sql})) "
-            f"INSERT INTO {table} ({_ROLLUP_COLUMNS}) " + " UNION ALL ".join(parts),
-            params,
-        )
+        for sql, rows in statements.items():
+            cursor.executemany(sql, rows)
 
 
 def _lock(keys: Iterable[str]) -> None:
