@@ -21,6 +21,7 @@ from contracts.models import Contract, Customer
 from contracts.targets import DEFAULT_TARGET, ComplianceTarget, compliance_target
 from core.inputs import date_problem
 from core.web import role_required
+from core.widgets import Select
 from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
 from reports.sla.compliance import DIMENSION_LABELS, DIMENSIONS, Compliance, kind_label
 from reports.sla.period import MAX_PERIOD_DAYS, Period, StatFilters
@@ -83,7 +84,7 @@ class DashboardForm(forms.Form):
         label=gettext_lazy("period"),
         choices=PRESETS,
         required=False,
-        widget=forms.Select(attrs=SELECT),
+        widget=Select(attrs=SELECT),
     )
     start = forms.DateField(
         label=gettext_lazy("first day"),
@@ -100,28 +101,28 @@ class DashboardForm(forms.Form):
         label=gettext_lazy("customer"),
         required=False,
         empty_label=gettext_lazy("All customers"),
-        widget=forms.Select(attrs=SELECT),
+        widget=Select(attrs=SELECT),
     )
     contract = forms.ModelChoiceField(
         Contract.objects.order_by("number"),
         label=gettext_lazy("contract"),
         required=False,
         empty_label=gettext_lazy("All contracts"),
-        widget=forms.Select(attrs=SELECT),
+        widget=Select(attrs=SELECT),
     )
     branch = forms.ModelChoiceField(
         Branch.objects.order_by("name"),
         label=gettext_lazy("branch"),
         required=False,
         empty_label=gettext_lazy("All branches"),
-        widget=forms.Select(attrs=SELECT),
+        widget=Select(attrs=SELECT),
     )
     engineer = forms.ModelChoiceField(
         User.objects.filter(groups__name=Role.ENGINEER.value).order_by("username"),
         label=gettext_lazy("engineer"),
         required=False,
         empty_label=gettext_lazy("All engineers"),
-        widget=forms.Select(attrs=SELECT),
+        widget=Select(attrs=SELECT),
     )
 
     def __init__(self, data, *, today: date, **kwargs):
