@@ -142,7 +142,7 @@ _ROLLUP_COLUMNS = "day, customer_id, contract_id, branch_id, engineer_id, kind, 
 
 
 def _bucket_counted(bucket: Bucket):
-    """The bucket's settled clocks counted by kind and outcome."""
+    """The bucket's clocks counted by kind and rolled outcome."""
     return (
         _rolled_outcomes(_bucket_clocks(bucket))
         .order_by()
