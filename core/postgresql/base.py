@@ -1,17 +1,11 @@
 from datetime import UTC
 
-from django.db.backends.postgresql import base, operations
+from django.db.backends.postgresql import base
 
 from core.postgresql.timestamps import compiled_utc_loader
 
 
-class DatabaseOperations(operations.DatabaseOperations):
-    compiler_module = "core.postgresql.compiler"
-
-
 class DatabaseWrapper(base.DatabaseWrapper):
-    ops_class = DatabaseOperations
-
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)
         loader = compiled_utc_loader()
