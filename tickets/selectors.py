@@ -187,7 +187,7 @@ def engineer_tickets(*, user: User) -> QuerySet[Ticket]:
     return (
         queryset.select_related("customer", "site")
         .prefetch_related(queue_clocks_prefetch())
-        .order_by(F("next_deadline").asc(nulls_last=True), "reported_at")
+        .order_by(F("next_deadline").asc(nulls_last=True), "reported_at", "pk")
     )
 
 

@@ -377,3 +377,32 @@ def test_the_schema_documents_the_idempotency_key(client, world):
         assert {"name": "Idempotency-Key", "in": "header"} in [
             {"name": p["name"], "in": p["in"]} for p in parameters
         ], path
+
+
+def test_my_tickets_come_a_page_at_a_time_nearest_deadline_first(
+    engineer_client, world, monkeypatch
+):
+    monkeypatch.setattr("tickets.views.engineer.MY_TICKETS_PAGE", 2)
+    # Dispatched 10 minutes after the call each, reported 30, 20 and 10 minutes ago: the
+    # oldest has the nearest on-site deadline.
+    tickets = []
+    for minutes in (30, 20, 10):
+        ticket = _dispatched(world)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            reported_at=timezone.now() - timedelta(minutes=minutes)
+        )
+        tickets.append(ticket)
+    ordered = list(
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets])
+        .order_by("next_deadline", "reported_at", "pk")
+        .values_list("number", flat=True)
+    )
+
+    first = engineer_client.get("/m/").content.decode()
+    second = engineer_client.get("/m/", {"page": 2}).content.decode()
+
+    assert [n for n in ordered if n in first] == ordered[:2]
+    assert ordered[2] not in first
+    assert 'href="?page=2"' in first
+    assert ordered[2] in second and ordered[0] not in second
+    assert 'href="?page=1"' in second

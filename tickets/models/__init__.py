@@ -6,6 +6,7 @@ from tickets.models.rollups import SlaDurationRollup, SlaRollup
 from tickets.models.submissions import Submission
 from tickets.models.tickets import (
     FINISHED_STATES,
+    OPEN_FIRST,
     OPEN_STATES,
     UNACKNOWLEDGED,
     WORKING_STATES,
@@ -18,6 +19,7 @@ from tickets.models.work import CheckIn, Comment, Rating, RemoteAccessRequest, S
 
 __all__ = [
     "FINISHED_STATES",
+    "OPEN_FIRST",
     "OPEN_STATES",
     "UNACKNOWLEDGED",
     "WORKING_STATES",

@@ -75,6 +75,12 @@ UNACKNOWLEDGED = models.Case(
     default=models.Value(False),
     output_field=models.BooleanField(),
 )
+# The customer portal's order: open tickets first (tickets.views.portal), then the latest.
+OPEN_FIRST = models.Case(
+    models.When(state__in=OPEN_STATES, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
 # Kinds that may need an engineer on site; the others have no on-site clock.
 VISIT_KINDS = [Kind.FAULT]
 
@@ -245,6 +251,15 @@ class Ticket(FSMModelMixin, Timestamped):
                 fields=["first_breach_at", "id"],
                 name="ticket_first_breach",
                 condition=models.Q(first_breach_at__isnull=False),
+            ),
+            # A customer's tickets in the portal's order, so that its first page is read
+            # from the top of this index, however many tickets the customer has had.
+            models.Index(
+                models.F("customer"),
+                OPEN_FIRST,
+                models.F("reported_at").desc(),
+                models.F("id").desc(),
+                name="ticket_portal_order",
             ),
             # One SLA rollup bucket's tickets (tickets.rollups): a day of one customer,
             # contract, branch and engineer is one range of this index, however many

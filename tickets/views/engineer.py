@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import STAFF_ROLES, Role
 from core.errors import TicketActionError
+from core.paging import BoundedCountPaginator
 from core.web import REFUSALS, refusal_messages, refusal_to_form, role_required
 from tickets.forms import (
     CheckInForm,
@@ -39,14 +40,20 @@ from tickets.work_services import (
     work_log_add,
 )
 
+# Tickets per page of the engineer's phone: the nearest deadlines first, the rest a tap away.
+# Unbounded, a page grew with the engineer's backlog (800 open tickets took 200 ms).
+MY_TICKETS_PAGE = 30
+
 
 @role_required(Role.ENGINEER)
 def home(request):
     now = timezone.now()
-    tickets = list(engineer_tickets(user=request.user))
-    for ticket in tickets:
+    page = BoundedCountPaginator(engineer_tickets(user=request.user), MY_TICKETS_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for ticket in page:
         ticket.alert = ticket_alert(ticket.clocks.all(), now)
-    return render(request, "engineer/home.html", {"tickets": tickets, "now": now})
+    return render(request, "engineer/home.html", {"tickets": page, "page": page, "now": now})
 
 
 class _Rejected(Exception):

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from tickets.clock_reading import clock_rows
 from tickets.forms import RemoteDecisionForm
 from tickets.models import (
     FINISHED_STATES,
+    OPEN_FIRST,
     OPEN_STATES,
     Channel,
     RemoteAccessRequest,
@@ -150,13 +150,7 @@ def home(request):
     elif show == "closed":
         queryset = queryset.exclude(state__in=OPEN_STATES)
     queryset = (
-        queryset.annotate(
-            open_first=Case(
-                When(state__in=OPEN_STATES, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
+        queryset.annotate(open_first=OPEN_FIRST)
         .select_related("site", "covered_item", "rating")
         .prefetch_related(clocks_prefetch())
         .order_by("open_first", "-reported_at", "-pk")
