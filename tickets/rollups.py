@@ -376,8 +376,7 @@ def rollups_rebuild(*, first: date | None = None, end: date | None = None) -> in
         )
         cursor.execute(f"DELETE FROM {table} WHERE day >= %s AND day < %s", [first, end])
         cursor.execute(
-            f"INSERT INTO {table} "
-            "(day, customer_id, contract_id, branch_id, engineer_id, kind, outcome, clocks) "
+            f"INSERT INTO {table} ({_ROLLUP_COLUMNS}) "
             "SELECT r_day, r_customer, r_contract, r_branch, r_engineer, kind, outcome, r_clocks "
             f"FROM ({sql}) AS counted",
             params,

@@ -37,17 +37,16 @@ from tickets.models import (
 from tickets.selectors import FILE_SOURCES
 from tickets.services.transitions import REPORT_FIELDS, transitions_available
 
-
-def _moments(field: serializers.DateTimeField):
-    """A moment as this DRF field writes it (ISO 8601 in the active time zone), None kept:
-    for the serializers that write their fields out directly."""
-    return lambda value: None if value is None else field.to_representation(value)
-
-
 # What ModelSerializer declares for every DateTimeField of the models below (the format and
 # zone are read from the settings and the active zone when a value is written). Built once:
 # building a ModelSerializer's fields to reach one of them cost a few milliseconds a request.
-_moment = _moments(serializers.DateTimeField(read_only=True))
+_MOMENT_FIELD = serializers.DateTimeField(read_only=True)
+
+
+def _moment(value):
+    """A moment as DRF writes it (ISO 8601 in the active time zone), None kept: for the
+    serializers that write their fields out directly."""
+    return None if value is None else _MOMENT_FIELD.to_representation(value)
 
 
 class ClockSerializer(serializers.ModelSerializer):
@@ -90,7 +89,7 @@ class ClockSerializer(serializers.ModelSerializer):
         now = self._now()
         outcome = clock_outcome(clock, now)
         provisional = clock.provisional
-        moment = self._moment
+        moment = _moment
         return {
             "kind": clock.kind,
             "target_at": moment(clock.target_at),
@@ -107,8 +106,6 @@ class ClockSerializer(serializers.ModelSerializer):
             "provisional": provisional,
             "unconfirmed_years": list(clock.unconfirmed_years) if provisional else [],
         }
-
-    _moment = staticmethod(_moment)
 
     def get_status(self, clock) -> str:
         return clock_status_now(clock, now=self._now())
@@ -205,7 +202,7 @@ class TicketSerializer(serializers.ModelSerializer):
         tickets, and DRF's field-by-field walk cost more than the rest of the page. Same
         values and order as the declared fields (the schema is generated from those;
         tests/tickets/test_api_representation.py compares both)."""
-        moment = self._moment
+        moment = _moment
         clock = self._clock_writer
         contract = ticket.contract if ticket.contract_id else None
         return {
@@ -241,13 +238,10 @@ class TicketSerializer(serializers.ModelSerializer):
             "created_at": moment(ticket.created_at),
         }
 
-    _moment = staticmethod(_moment)
-    # The clocks' serializer, as declared for `clocks` (the schema reads the declaration).
-    clock_serializer = ClockSerializer
-
     @cached_property
     def _clock_writer(self) -> ClockSerializer:
-        return self.clock_serializer(context=self.context)
+        """The serializer declared for `clocks`, without building every declared field."""
+        return type(self._declared_fields["clocks"].child)(context=self.context)
 
     def get_available_transitions(self, ticket) -> list[str]:
         return transitions_available(ticket, self.context["request"].user)
@@ -276,7 +270,6 @@ class CheckInSerializer(serializers.ModelSerializer):
 
 class TicketDetailSerializer(TicketSerializer):
     clocks = ExplainedClockSerializer(many=True, read_only=True)
-    clock_serializer = ExplainedClockSerializer
     terms_applied = serializers.JSONField(read_only=True)
     fault_report = serializers.SerializerMethodField()
     check_ins = CheckInSerializer(many=True, read_only=True)
