@@ -78,6 +78,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_TICKETS,
         "tickets.change_escalationrule",
         "tickets.add_escalationrule",
+        # The branches' stores (spares): stock counted and corrected here; parts and
+        # substitutes on tickets are read here and written through the ticket pages.
+        *_crud("spares", "stockitem"),
+        "spares.view_partuse",
+        "spares.view_substitute",
+        # Penalty terms per contract; the deduction ledger is read-only in the admin.
+        *_crud("deductions", "penaltyplan", "penaltyrule"),
+        "deductions.delete_penaltyrule",
+        "deductions.view_deduction",
+        "deductions.view_thirdpartyrepair",
+        "maintenance.view_downtimewindow",
     ],
     Role.LEADER: [
         *_VIEW_MASTER_DATA,

@@ -134,3 +134,17 @@ def clean_date(value, *, field: str, required: bool = False) -> date | None:
     if problem:
         raise ValidationError({field: problem})
     return parsed
+
+
+# The largest id a bigint column holds.
+MAX_ID = 2**63 - 1
+
+
+def as_id(value) -> int | None:
+    """A database id as it comes in a query string or a post: ASCII digits within a bigint,
+    or None. (`str.isdigit` also takes "²" and "٣", which `int()` and the ORM refuse.)"""
+    text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import STAFF_ROLES, Role
 from accounts.selectors import role_of
-from core.inputs import clean_date, posted_text
+from core.inputs import as_id, clean_date, posted_text
 from core.web import role_required, run_action, stored_file_response
 from inspections import selectors
 from inspections.models import (
@@ -250,13 +250,13 @@ def rectification_new(request, pk: int):
     result_id, owner_id = request.POST.get("result", ""), request.POST.get("owner", "")
     if result_id:
         result = (
-            inspection.results.select_related("item").filter(pk=result_id).first()
-            if result_id.isdigit()
+            inspection.results.select_related("item").filter(pk=as_id(result_id)).first()
+            if as_id(result_id)
             else None
         )
         if result is None:
             raise Http404
-    owner = User.objects.filter(pk=owner_id).first() if owner_id.isdigit() else None
+    owner = User.objects.filter(pk=as_id(owner_id)).first() if as_id(owner_id) else None
     run_action(
         request,
         lambda: rectification_services.rectification_open(

@@ -89,13 +89,19 @@ def demo_load(*, today: date) -> list[DemoLogin]:
     _contacts()
     now = _demo_now(today)
     _demo_roster(now=now)
+    from deductions.demo import demo_deductions
     from inspections.demo import demo_inspections
+    from maintenance.demo import demo_maintenance
     from reports.demo import demo_satisfaction
+    from spares.demo import demo_spares
     from tickets.demo import demo_tickets
 
     demo_tickets(now=now)
     demo_inspections(now=now)
     demo_satisfaction(now=now)
+    demo_spares(now=now)
+    demo_deductions(now=now)
+    demo_maintenance(now=now)
     return DEMO_LOGINS
 
 

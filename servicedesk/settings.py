@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "contracts",
     "tickets",
     "inspections",
+    "spares",
+    "deductions",
+    "maintenance",
+    "item_history",
     "reports",
     # The project itself, for its management commands (demo_data): above every app.
     "servicedesk",
@@ -212,6 +216,9 @@ SPECTACULAR_SETTINGS = {
         "EscalationKindEnum": "tickets.models.escalations.EscalationRule.Kind",
         "ClockKindEnum": "tickets.models.clocks.SlaClock.Kind",
         "ItemKindEnum": "contracts.models.customers.CoveredItem.Kind",
+        "PartUseStateEnum": "spares.models.PartUse.State",
+        "DowntimeStateEnum": "maintenance.models.DowntimeWindow.State",
+        "StateEnum": "tickets.models.tickets.State",
     },
 }
 
@@ -247,6 +254,10 @@ CELERY_BEAT_SCHEDULE = {
     "inspections-generate": {"task": "inspections.tasks.inspections_generate", "schedule": 3600},
     "inspections-alert": {"task": "inspections.tasks.inspections_alert", "schedule": 300},
     "surveys-send-due": {"task": "reports.tasks.surveys_send_due", "schedule": 3600},
+    # Each breach's penalty into its contract's deduction ledger (idempotent).
+    "penalties-record": {"task": "deductions.tasks.penalties_record", "schedule": 60},
+    # The customer's people reminded before planned downtime (once per window version).
+    "downtime-remind": {"task": "maintenance.tasks.downtime_remind", "schedule": 300},
     # From 1 November: managers are told once when next year's holidays are not confirmed.
     "holiday-years-remind": {"task": "tickets.tasks.holiday_years_remind", "schedule": 3600},
 }

@@ -7,11 +7,15 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import LogoutAllView, LogoutView, ObtainTokenView
 from accounts.language import set_language
 from contracts.api.views import ContractViewSet
+from deductions.api.views import DeductionViewSet, ThirdPartyRepairViewSet
 from inspections import urls as inspection_urls
+from item_history.api.views import ItemHistoryView
+from maintenance.api.views import DowntimeWindowViewSet
 from reports import urls as report_urls
 from reports.api import SlaSummaryView
 from servicedesk import landing
 from servicedesk.health import healthz
+from spares.api.views import PartUseViewSet, StockViewSet, SubstituteViewSet
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 
 router = DefaultRouter()
@@ -19,6 +23,14 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("spares/stock", StockViewSet, basename="stock")
+router.register("spares/parts", PartUseViewSet, basename="part-use")
+router.register("spares/substitutes", SubstituteViewSet, basename="substitute")
+router.register("maintenance/windows", DowntimeWindowViewSet, basename="downtime-window")
+router.register("deductions/ledger", DeductionViewSet, basename="deduction")
+router.register(
+    "deductions/third-party-repairs", ThirdPartyRepairViewSet, basename="third-party-repair"
+)
 
 # The inspection pages, and the inspection report that reports renders among them.
 inspection_pages = [*inspection_urls.urlpatterns, *report_urls.inspection_documents]
@@ -35,6 +47,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/sla/summary/", SlaSummaryView.as_view(), name="api-sla-summary"),
+    path("api/items/<int:pk>/history/", ItemHistoryView.as_view(), name="api-item-history"),
     path("api/", include(router.urls)),
     # Password reset by email (templates/registration/password_reset_*).
     path(
@@ -78,6 +91,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("tickets.urls")),
+    path("spares/", include("spares.urls")),
+    path("deductions/", include("deductions.urls")),
+    path("maintenance/", include("maintenance.urls")),
+    path("items/", include("item_history.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
     path("inspections/", include((inspection_pages, "inspections"))),
     path("surveys/", include("reports.survey_urls")),

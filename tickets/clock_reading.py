@@ -44,7 +44,13 @@ def clock_status_now(clock: SlaClock, *, now: datetime) -> str:
     return STATUS_OF_OUTCOME[clock_outcome(clock, now)]
 
 
-CLOCK_ORDER = {Kinds.RESPONSE: 0, Kinds.ONSITE: 1, Kinds.RESOLUTION: 2, Kinds.REPAIR: 3}
+CLOCK_ORDER = {
+    Kinds.RESPONSE: 0,
+    Kinds.ONSITE: 1,
+    Kinds.SUBSTITUTE: 2,
+    Kinds.RESOLUTION: 3,
+    Kinds.REPAIR: 4,
+}
 
 
 def clock_rows(ticket: Ticket, *, now: datetime, explain: bool = False) -> list[dict]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from contracts.cache import kept, reference_stamp
 from contracts.models import Calendar, ServiceTerms
+from contracts.phases import Phase
 from contracts.schedule import Schedule
 from contracts.worktime import unconfirmed_years
 from tickets.clockmath import moment_when_used
@@ -25,6 +26,8 @@ from tickets.models.clocks import Outcome, clock_outcome
 
 Kinds = SlaClock.Kind
 Status = SlaClock.Status
+# The phases in which a contract's substitute-device promise holds (seed 002, 4.5.2: 质保期内).
+SUBSTITUTE_PHASES = (Phase.TRIAL, Phase.WARRANTY)
 # (start, end) of a clock's pauses; end is None while the pause lasts.
 Pauses = list[tuple[datetime, datetime | None]]
 
@@ -77,7 +80,8 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
 
     Response for every kind; on site only for kinds that may need a visit;
     resolution except for change requests (their work is planned after
-    sign-off); repair or replace only for hardware, in calendar days.
+    sign-off); repair or replace and the substitute device only for faults of hardware,
+    in calendar time.
     """
     if terms is None:
         return {}
@@ -89,8 +93,17 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
     if terms.resolution_minutes:
         budgets[Kinds.RESOLUTION] = (terms.resolution_minutes * 60, terms.resolution_calendar_id)
     item = ticket.covered_item
-    if terms.repair_days and item is not None and item.is_hardware and ticket.kind == Kind.FAULT:
+    if item is None or not item.is_hardware or ticket.kind != Kind.FAULT:
+        return budgets
+    if terms.repair_days:
         budgets[Kinds.REPAIR] = (terms.repair_days * 86400, None)
+    # The contract's promise for its trial and warranty (seed 002, 4.5.2), as the ticket's
+    # terms snapshot holds it: not fixed within these hours, a device of the same class
+    # stands in; counted in calendar hours.
+    snapshot = ticket.terms_applied or {}
+    substitute_hours = snapshot.get("substitute_device_hours")
+    if substitute_hours and snapshot.get("phase") in SUBSTITUTE_PHASES:
+        budgets[Kinds.SUBSTITUTE] = (substitute_hours * 3600, None)
     return budgets
 
 

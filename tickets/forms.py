@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
 from contracts.models.contracts import Priority
+from core.inputs import as_id
 from tickets.models import Kind, RemoteAccessRequest
 from tickets.services.transitions import report_fields_required
 
@@ -39,7 +40,7 @@ class CallForm(forms.Form):
     def __init__(self, *args, customer: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if customer is None and self.is_bound:
-            customer = Customer.objects.filter(pk=self.data.get("customer") or None).first()
+            customer = Customer.objects.filter(pk=as_id(self.data.get("customer"))).first()
         if customer is not None:
             self.fields["customer"].initial = customer.pk
             self.fields["contact"].queryset = customer.contacts.all()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.targets import compliance_target
+from deductions.selectors import deducted_per_ticket, deductions_between
 from reports import charts
 from reports.documents.formats import csv_bytes, local_text, percent_text, person_name, pk_of
 from reports.pdf import render_pdf
@@ -127,6 +128,9 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
     customer = Customer.objects.filter(pk=filters.customer).first() if filters.customer else None
     contract = Contract.objects.filter(pk=filters.contract).first() if filters.contract else None
     target = compliance_target(contract)
+    deductions, deducted = deductions_between(
+        period.start_at, period.end_at, contract_id=filters.contract, customer_id=filters.customer
+    )
     return {
         "report": report,
         "period": period,
@@ -156,6 +160,9 @@ def sla_month_context(*, year: int, month: int, customer=None, contract=None, no
         "inspections": inspections,
         "inspection_anomalies": sum(i.anomaly_count for i in inspections),
         "compliance_chart": _compliance_chart(report, target),
+        # What late service cost this month (seed 004, 7.2.1): penalties, third-party repairs.
+        "deductions": list(deductions),
+        "deducted": deducted,
         "title": _("Monthly SLA report %(year)s-%(month)02d") % {"year": year, "month": month},
         "header": (
             contract.number if contract else customer.name if customer else _("All customers")
@@ -190,7 +197,8 @@ def sla_month_pdf(*, year: int, month: int, customer=None, contract=None, now=No
 
 
 def sla_month_csv(*, year: int, month: int, customer=None, contract=None, now=None) -> bytes:
-    """One row per ticket of the month, with target, stop time and outcome of each clock."""
+    """One row per ticket of the month, with target, stop time and outcome of each clock,
+    its escalations and what it cost in deductions (penalties and third-party repairs)."""
     context = sla_month_context(
         year=year, month=month, customer=customer, contract=contract, now=now
     )
@@ -216,7 +224,8 @@ def sla_month_csv(*, year: int, month: int, customer=None, contract=None, now=No
     escalations: dict[int, int] = {}
     for step in context["escalations"]:
         escalations[step.ticket_id] = escalations.get(step.ticket_id, 0) + 1
-    header.append(_("Escalations"))
+    header += [_("Escalations"), _("Deducted (CNY)")]
+    deducted = deducted_per_ticket([row["ticket"].pk for row in context["rows"]])
     rows = []
     for row in context["rows"]:
         t = row["ticket"]
@@ -233,6 +242,6 @@ def sla_month_csv(*, year: int, month: int, customer=None, contract=None, now=No
         ]
         for cell in row["cells"]:
             line += [cell.target, cell.stopped, _outcome_label(cell.outcome)]
-        line.append(escalations.get(t.pk, 0))
+        line += [escalations.get(t.pk, 0), deducted.get(t.pk, "")]
         rows.append(line)
     return csv_bytes(header, rows)

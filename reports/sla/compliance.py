@@ -398,11 +398,6 @@ class WeekRow:
     def total(self) -> Compliance:
         return combined(self.by_kind.values())
 
-    @property
-    def is_none(self) -> bool:
-        """The row of clocks with no customer, contract, branch or engineer (not yet dispatched)."""
-        return self.key is None
-
 
 def _local_monday(week: date | datetime) -> date:
     if isinstance(week, datetime):

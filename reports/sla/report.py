@@ -18,6 +18,9 @@ from reports.sla.lists import ClockList, at_risk_now, breached_open_now, breache
 from reports.sla.period import NO_FILTERS, Period, StatFilters
 from tickets.models import SlaClock
 
+# Clock kinds only some contracts promise: shown when the period has clocks of them.
+OCCASIONAL_KINDS = (SlaClock.Kind.REPAIR, SlaClock.Kind.SUBSTITUTE)
+
 
 @dataclass
 class SlaReport:
@@ -38,11 +41,12 @@ class SlaReport:
 
     @property
     def kinds_used(self) -> list[str]:
-        """Clock kinds with at least one clock in the period (repair is often absent)."""
+        """The clock kinds to show: every contract's three, and repair or replace and the
+        substitute device when the period has any (few contracts promise them)."""
         return [
             kind
             for kind, value in self.compliance.items()
-            if value.decided or value.pending or kind != SlaClock.Kind.REPAIR
+            if value.decided or value.pending or kind not in OCCASIONAL_KINDS
         ]
 
 

@@ -177,7 +177,8 @@ def live_outcome_until() -> Least:
 
 
 class SlaClock(Timestamped):
-    """One promise on one ticket: respond, be on site, resolve, repair or replace.
+    """One promise on one ticket: respond, be on site, resolve, repair or replace, lend a
+    substitute device.
 
     `target_at` is the deadline; `next_step_at` is when the next escalation
     step falls due. Both live in the database, which is the source of truth:
@@ -190,6 +191,7 @@ class SlaClock(Timestamped):
         ONSITE = "onsite", _("On site")
         RESOLUTION = "resolution", _("Resolution")
         REPAIR = "repair", _("Repair or replace")
+        SUBSTITUTE = "substitute", _("Substitute device")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")

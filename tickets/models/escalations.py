@@ -30,6 +30,7 @@ class EscalationRule(Timestamped):
             ("onsite", _("On site")),
             ("resolution", _("Resolution")),
             ("repair", _("Repair or replace")),
+            ("substitute", _("Substitute device")),
         ],
         help_text=_("Blank: every kind of clock."),
     )

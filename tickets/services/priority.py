@@ -98,9 +98,13 @@ def _clocks_follow(ticket: Ticket, *, terms, now: datetime) -> dict:
 def _catch_up_new_clock(ticket: Ticket, clock: SlaClock, *, now, schedules, rules) -> None:
     """A clock added by a priority change stops where its event already happened."""
     happened = {
-        SlaClock.Kind.RESPONSE: ticket.acknowledged_at,
-        SlaClock.Kind.ONSITE: ticket.on_site_at,
-    }.get(clock.kind)
+        SlaClock.Kind.RESPONSE: lambda: ticket.acknowledged_at,
+        SlaClock.Kind.ONSITE: lambda: ticket.on_site_at,
+        # spares.Substitute, through its reverse accessor: the spares app builds on tickets.
+        SlaClock.Kind.SUBSTITUTE: lambda: (
+            ticket.substitutes.order_by("installed_at").values_list("installed_at", flat=True)
+        ).first(),
+    }.get(clock.kind, lambda: None)()
     if happened is not None:
         clock_services.clock_stop(clock, at=happened)
     elif ticket.state == State.WAITING_CUSTOMER and (ticket.terms_applied or {}).get(

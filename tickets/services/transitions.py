@@ -120,10 +120,10 @@ def _effect_check_in(ticket, ctx):
 
 def _effect_resolve(ticket, ctx):
     _stop(ticket, ctx, SlaClock.Kind.RESPONSE, SlaClock.Kind.RESOLUTION, SlaClock.Kind.REPAIR)
-    for clock in ticket_clocks_locked(ticket, SlaClock.Kind.ONSITE):
+    for clock in ticket_clocks_locked(ticket, SlaClock.Kind.ONSITE, SlaClock.Kind.SUBSTITUTE):
         if clock.stopped_at is None:
-            # Fixed without a visit: the on-site promise is moot, unless its
-            # deadline had already passed.
+            # Fixed without a visit, or before a substitute device was due: that promise
+            # is moot, unless its deadline had already passed.
             if clock_outcome(clock, ctx.now) == Outcome.BREACHED:
                 clock_services.clock_stop(clock, at=ctx.now)
             else:
@@ -154,8 +154,12 @@ def _effect_resume(ticket, ctx):
 
 def _effect_reopen(ticket, ctx):
     rules = active_rules()
-    for clock in ticket_clocks_locked(ticket, SlaClock.Kind.RESOLUTION, SlaClock.Kind.REPAIR):
-        if clock.stopped_at is not None:
+    kinds = (SlaClock.Kind.RESOLUTION, SlaClock.Kind.REPAIR, SlaClock.Kind.SUBSTITUTE)
+    for clock in ticket_clocks_locked(ticket, *kinds):
+        # A substitute kept (met) or owed too late (breached) stays so; one found not
+        # needed by the fix is owed again while the device is broken again.
+        moot = clock.kind == SlaClock.Kind.SUBSTITUTE and clock.status != SlaClock.Status.CANCELLED
+        if clock.stopped_at is not None and not moot:
             clock_services.clock_reopen(clock, at=ctx.now, schedules=ctx.schedules, rules=rules)
             ctx.data.setdefault("reopened_clocks", {})[clock.kind] = (
                 clock.target_at.isoformat() if clock.target_at else None
@@ -359,3 +363,19 @@ def ticket_resolve(
         defaults={**{f: report.get(f, "").strip() for f in REPORT_FIELDS}, "written_by": user},
     )
     return ticket
+
+
+def ticket_promise_kept(*, ticket: Ticket, kind: str, at: datetime) -> SlaClock | None:
+    """A promise kept outside the workflow (a substitute device installed): the ticket's
+    running clock of that kind stops at `at`, met or breached by its target, and the SLA
+    rollups and the escalations' notifications follow, as after a workflow step. Call with
+    the ticket locked (ticket_lock); returns the clock stopped, if one was running."""
+    for clock in ticket_clocks_locked(ticket, kind):
+        if clock.stopped_at is None:
+            # Kept while waiting on the customer: the wait ends with the promise.
+            clock.pauses.filter(ended_at__isnull=True).update(ended_at=at, updated_at=at)
+            clock_services.clock_stop(clock, at=at)
+            rollups_refresh_tickets([ticket], durations=False)
+            notifications_withdrawn_refresh([ticket])
+            return clock
+    return None

@@ -13,7 +13,7 @@ from accounts.roles import DESK_ROLES, STAFF_ROLES, Role
 from accounts.selectors import role_of
 from contracts.models import Customer
 from contracts.phases import SERVICE_PHASES
-from core.inputs import clean_values
+from core.inputs import as_id, clean_values
 from core.paging import BoundedCountPaginator
 from core.web import refusal_to_form, role_required
 from tickets.forms import CallForm
@@ -33,7 +33,7 @@ def _queue_rows(request, now) -> dict:
     """The rows of the queue page the query asks for, under the user's visibility."""
     filters = {key: clean_values(request.GET.getlist(key)) for key in QUEUE_FILTERS}
     for key in ["customer", "branch", "engineer"]:
-        filters[key] = [v for v in filters[key] if v.isdigit()]
+        filters[key] = [v for v in filters[key] if as_id(v)]
     if request.GET.get("mine") and role_of(request.user) == Role.ENGINEER:
         filters["engineer"] = [str(request.user.pk)]
     filters["breached"] = request.GET.get("breached") == "1"
@@ -139,8 +139,10 @@ def _chosen_customer(request, context: dict) -> Customer | None:
     """
     customer_id = str(request.POST.get("customer") or request.GET.get("customer") or "")
     found = {c.pk: c for c in context["customers"]}
-    if customer_id.isdigit():
-        return found.get(int(customer_id)) or Customer.objects.filter(pk=customer_id).first()
+    if as_id(customer_id):
+        return (
+            found.get(as_id(customer_id)) or Customer.objects.filter(pk=as_id(customer_id)).first()
+        )
     if len(context["customers"]) == 1:
         return context["customers"][0]
     return None
@@ -162,8 +164,8 @@ def _preselect(form: CallForm, chosen: Customer, asked) -> None:
             form.fields[name].initial = options[0].pk
     for name in ("contact", "site", "covered_item"):
         value = str(asked.get(name) or "")
-        if value.isdigit() and form.fields[name].queryset.filter(pk=value).exists():
-            form.fields[name].initial = int(value)
+        if as_id(value) and form.fields[name].queryset.filter(pk=as_id(value)).exists():
+            form.fields[name].initial = as_id(value)
 
 
 @role_required(*DESK_ROLES)
@@ -206,7 +208,9 @@ def call_options(request):
     """A customer's callers, sites, items and contracts as the call form lists them, for the
     script that refills the form when the customer changes."""
     customer_id = request.GET.get("customer", "")
-    customer = Customer.objects.filter(pk=customer_id).first() if customer_id.isdigit() else None
+    customer = (
+        Customer.objects.filter(pk=as_id(customer_id)).first() if as_id(customer_id) else None
+    )
     if customer is None:
         raise Http404
     form = CallForm(customer=customer)

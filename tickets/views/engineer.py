@@ -66,7 +66,7 @@ class _Rejected(Exception):
         self.refusal = refusal
 
 
-def _submit(name: str, form, action):
+def form_submit(name: str, form, action):
     """Validate the form, run the service with its data; refusals go onto the form."""
     if not form.is_valid():
         raise _Rejected(name, form)
@@ -114,7 +114,7 @@ def accept(request, ticket: Ticket) -> str:
 @visit_post
 def check_in(request, ticket: Ticket) -> str:
     form = CheckInForm(request.POST, request.FILES)
-    check = _submit(
+    check = form_submit(
         "check_in_form",
         form,
         lambda data: ticket_check_in(
@@ -137,7 +137,7 @@ def check_in(request, ticket: Ticket) -> str:
 @visit_post
 def work_log(request, ticket: Ticket) -> str:
     form = WorkLogForm(request.POST, request.FILES)
-    _submit(
+    form_submit(
         "work_log_form",
         form,
         lambda data: work_log_add(
@@ -150,7 +150,7 @@ def work_log(request, ticket: Ticket) -> str:
 @visit_post
 def resolve(request, ticket: Ticket) -> str:
     form = FaultReportForm(request.POST, kind=ticket.kind)
-    _submit(
+    form_submit(
         "report_form",
         form,
         lambda data: ticket_resolve(
@@ -166,7 +166,7 @@ def resolve(request, ticket: Ticket) -> str:
 @visit_post
 def sign_off(request, ticket: Ticket) -> str:
     form = SignOffForm(request.POST)
-    _submit(
+    form_submit(
         "sign_off_form",
         form,
         lambda data: sign_off_record(
@@ -182,7 +182,7 @@ def sign_off(request, ticket: Ticket) -> str:
 @visit_post
 def remote_request(request, ticket: Ticket) -> str:
     form = RemoteRequestForm(request.POST)
-    _submit(
+    form_submit(
         "remote_form",
         form,
         lambda data: remote_access_request(

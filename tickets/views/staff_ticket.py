@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
-from core.inputs import posted_text
+from core.inputs import as_id, posted_text
 from core.web import REFUSALS, refusal_messages, role_required
 from tickets import permissions as may
 from tickets.clock_reading import clock_rows
@@ -98,6 +98,9 @@ def ticket_page(request, ticket: Ticket, *, forms: dict | None = None, status: i
         "sign_off": getattr(ticket, "sign_off", None),
         "fault_report": getattr(ticket, "fault_report", None),
         **engineer_context(ticket, request.user, available, forms or {}),
+        # For the panels other apps hang on the page (spares' template tag): their own
+        # posted forms, shown again with their errors.
+        "posted_forms": forms or {},
     }
     return render(request, "desk/ticket.html", context, status=status)
 
@@ -143,7 +146,7 @@ def transition(request, ticket: Ticket, action: str) -> str:
 @ticket_action
 def dispatch_engineer(request, ticket: Ticket) -> str:
     chosen = request.POST.get("engineer", "")
-    engineer = User.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+    engineer = User.objects.filter(pk=as_id(chosen)).first() if as_id(chosen) else None
     if engineer is None:
         raise ValidationError(_("Choose an engineer."))
     ticket_dispatch(ticket_id=ticket.pk, user=request.user, engineer=engineer)

@@ -1,0 +1,46 @@
+"""`GET /api/items/{id}/history/`: the covered item's life, as its page shows it."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from item_history.selectors import item_history, items_visible_to
+
+
+class EntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.ChoiceField(
+        choices=["ticket", "check_in", "part", "substitute", "inspection", "downtime"]
+    )
+    title = serializers.CharField()
+    detail = serializers.CharField(allow_blank=True)
+    ticket = serializers.CharField(allow_blank=True, help_text="The ticket's number, if any.")
+    inspection = serializers.IntegerField(allow_null=True)
+    window = serializers.IntegerField(allow_null=True, help_text="A planned downtime's id.")
+
+
+class ItemHistorySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    model = serializers.CharField(allow_blank=True)
+    serial_number = serializers.CharField(allow_blank=True)
+    customer = serializers.CharField(source="customer.name")
+    site = serializers.CharField(source="site.name", allow_null=True, default=None)
+    entries = EntrySerializer(many=True)
+
+
+class ItemHistoryView(APIView):
+    """One covered item and everything that happened to it, latest first: tickets,
+    check-ins, parts replaced, substitute devices, inspections of its site, planned
+    downtime. Staff see every item; customer contacts their own (404 otherwise)."""
+
+    @extend_schema(responses={200: ItemHistorySerializer})
+    def get(self, request, pk: int):
+        item = items_visible_to(request.user).filter(pk=pk).first()
+        if item is None:
+            raise Http404
+        item.entries = item_history(item, request.user)
+        return Response(ItemHistorySerializer(item).data)

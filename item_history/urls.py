@@ -1,0 +1,7 @@
+from django.urls import path
+
+from item_history import views
+
+app_name = "items"
+
+urlpatterns = [path("<int:pk>/", views.item, name="item")]
