@@ -89,6 +89,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deductions.view_deduction",
         "deductions.view_thirdpartyrepair",
         "maintenance.view_downtimewindow",
+        "maintenance.view_upgrade",
+        "maintenance.view_upgradestep",
+        "maintenance.view_installedversion",
+        "maintenance.view_softwarenotice",
     ],
     Role.LEADER: [
         *_VIEW_MASTER_DATA,

@@ -110,3 +110,8 @@ def customers_visible_to(user, queryset: QuerySet) -> QuerySet:
     if role == Role.CUSTOMER and customer_id_of(user):
         return queryset.filter(pk=customer_id_of(user))
     return queryset.none()
+
+
+def items_visible_to(user) -> QuerySet[CoveredItem]:
+    """The vendor's staff see every covered item; a customer contact their organisation's."""
+    return contracts_visible_to(user, CoveredItem.objects.select_related("customer", "site"))

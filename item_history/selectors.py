@@ -1,20 +1,22 @@
 """Everything that happened to one covered item (a device or a software installation), from
 every app that records it: its tickets and their check-ins, the parts put into it, the
 substitutes lent for it, the inspections of its site, the planned downtime that stopped
-it. Each source is read through its own visibility rule, so a customer's contact sees
-what the portal shows them and no more."""
+it, the versions it ran and the upgrades planned for it. Each source is read through its
+own visibility rule, so a customer's contact sees what the portal shows them and no more."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.roles import STAFF_ROLES, Role
-from accounts.selectors import customer_id_of, role_of
+from accounts.roles import STAFF_ROLES
+from accounts.selectors import role_of
 from contracts.models import CoveredItem
 from inspections.selectors import inspections_visible_to
+from maintenance.models import Upgrade, UpgradeStep
 from maintenance.selectors import windows_visible_to
 from spares.models import PartUse, Substitute
 from tickets.models import CheckIn, Ticket
@@ -24,26 +26,16 @@ from tickets.selectors import tickets_visible_to
 PER_SOURCE = 100
 
 
-def items_visible_to(user) -> QuerySet[CoveredItem]:
-    """The vendor's staff see every covered item; a customer's contacts their own."""
-    items = CoveredItem.objects.select_related("customer", "site")
-    role = role_of(user)
-    if role in STAFF_ROLES:
-        return items
-    if role == Role.CUSTOMER and customer_id_of(user):
-        return items.filter(customer_id=customer_id_of(user))
-    return items.none()
-
-
 @dataclass
 class Entry:
     at: datetime
-    kind: str  # ticket, check_in, part, substitute, inspection, downtime
+    kind: str  # ticket, check_in, part, substitute, inspection, downtime, version, upgrade
     title: str
     detail: str = ""
     ticket: str = ""  # the ticket's number, when the entry belongs to one
     inspection: int | None = None
     window: int | None = None
+    upgrade: int | None = None
 
 
 def _day_moment(day: date) -> datetime:
@@ -174,7 +166,55 @@ def _downtime(item, user) -> list[Entry]:
     ]
 
 
-SOURCES = [_tickets, _check_ins, _parts, _substitutes, _inspections, _downtime]
+def _versions(item, user) -> list[Entry]:
+    versions = item.versions.order_by("-installed_at")[:PER_SOURCE]
+    # The note is the staff's (what was found, how it went): not shown to customers.
+    staff = role_of(user) in STAFF_ROLES
+    return [
+        Entry(
+            at=v.installed_at,
+            kind="version",
+            title=_("Version %(version)s installed") % {"version": v.version},
+            detail=v.note if staff else "",
+        )
+        for v in versions
+    ]
+
+
+_UPGRADE_TITLES = {
+    Upgrade.State.PLANNED: gettext_lazy("Upgrade to %(version)s planned"),
+    Upgrade.State.IN_PROGRESS: gettext_lazy("Upgrade to %(version)s under way"),
+    Upgrade.State.DONE: gettext_lazy("Upgraded to %(version)s"),
+    Upgrade.State.ROLLED_BACK: gettext_lazy("Upgrade to %(version)s rolled back"),
+}
+
+
+def _upgrades(item, user) -> list[Entry]:
+    """Each upgrade where it happened: when it finished, or when it was planned."""
+    upgrades = Upgrade.objects.filter(item=item).annotate(
+        planned_at=Min("steps__done_at", filter=Q(steps__step=UpgradeStep.Step.PLAN))
+    )
+    return [
+        Entry(
+            at=u.finished_at or u.planned_at or u.created_at,
+            kind="upgrade",
+            title=str(_UPGRADE_TITLES[u.state]) % {"version": u.to_version},
+            upgrade=u.pk,
+        )
+        for u in upgrades.order_by("-created_at")[:PER_SOURCE]
+    ]
+
+
+SOURCES = [
+    _tickets,
+    _check_ins,
+    _parts,
+    _substitutes,
+    _inspections,
+    _downtime,
+    _versions,
+    _upgrades,
+]
 
 
 def item_history(item: CoveredItem, user) -> list[Entry]:

@@ -5,8 +5,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 from accounts.roles import STAFF_ROLES, Role
+from contracts.selectors import items_visible_to
 from core.web import role_required
-from item_history.selectors import item_history, items_visible_to
+from item_history.selectors import item_history
+from maintenance.permissions import plan_upgrade as may_plan_upgrade
+from maintenance.upgrades import current_version
 
 
 @role_required(*STAFF_ROLES, Role.CUSTOMER)
@@ -18,5 +21,7 @@ def item(request, pk: int):
         "item": found,
         "entries": item_history(found, request.user),
         "is_customer": request.user.role == Role.CUSTOMER,
+        "running": current_version(found),
+        "can_plan_upgrade": may_plan_upgrade(request.user),
     }
     return render(request, "item_history/item.html", context)

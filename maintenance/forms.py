@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from accounts.roles import Role
 from contracts.models import CoveredItem, Site
 from core.inputs import as_id
+from maintenance.models import DowntimeWindow, SoftwareNotice
 
 _MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -34,3 +37,62 @@ class DowntimeForm(forms.Form):
             self.fields["items"].queryset = CoveredItem.objects.filter(customer_id=site.customer_id)
         else:
             self.fields["items"].queryset = CoveredItem.objects.all()
+
+
+class UpgradePlanForm(forms.Form):
+    to_version = forms.CharField(label=_("to version"), max_length=100)
+    plan = forms.CharField(
+        label=_("upgrade plan"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What changes, how it is backed up, how long the system stops, the way back."),
+    )
+    engineer = forms.ModelChoiceField(User.objects.none(), label=_("engineer"))
+    window = forms.ModelChoiceField(
+        DowntimeWindow.objects.none(),
+        label=_("planned downtime"),
+        required=False,
+        help_text=_("When the upgrade stops the system, plan the downtime first and choose it."),
+    )
+
+    def __init__(self, *args, item=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["engineer"].queryset = User.objects.filter(
+            groups__name=Role.ENGINEER, is_active=True
+        ).order_by("username")
+        self.fields["engineer"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if item is not None:
+            self.fields["window"].queryset = DowntimeWindow.objects.filter(
+                customer_id=item.customer_id, state=DowntimeWindow.State.PLANNED
+            ).select_related("site")
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
+    )
+
+
+class RollBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("what went wrong"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+
+
+class NoticeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=SoftwareNotice.Kind.choices)
+    product = forms.CharField(
+        label=_("software"), max_length=200, help_text=_("As the covered items are named.")
+    )
+    versions = forms.CharField(
+        label=_("affected versions"),
+        max_length=500,
+        required=False,
+        help_text=_("Comma-separated; blank: every version."),
+    )
+    title = forms.CharField(label=_("title"), max_length=200)
+    body = forms.CharField(
+        label=_("what it is and what to do"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+    )

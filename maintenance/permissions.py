@@ -24,3 +24,24 @@ def see_window(window, user) -> bool:
         return True
     customer_id = customer_id_of(user) if user and user.is_authenticated else None
     return customer_id is not None and customer_id == window.customer_id
+
+
+def plan_upgrade(user) -> bool:
+    """Upgrades are agreed with the customer by the desk and the managers."""
+    return _is(user, Role.AGENT, Role.MANAGER, Role.LEADER)
+
+
+def work_upgrade(upgrade, user) -> bool:
+    """The steps are the engineer's, checked off on site; a manager may record them."""
+    return bool(user and user.is_authenticated and upgrade.engineer_id == user.pk) or _is(
+        user, Role.MANAGER
+    )
+
+
+def publish_notices(user) -> bool:
+    return _is(user, Role.MANAGER, Role.LEADER)
+
+
+def record_version(user) -> bool:
+    """A version found installed: recorded by the desk, the managers or an engineer."""
+    return _is(user, Role.AGENT, Role.MANAGER, Role.LEADER, Role.ENGINEER)

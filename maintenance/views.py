@@ -105,11 +105,15 @@ def window(request, pk: int):
         "work": window.work,
         "notice_hours": window.notice_hours,
     }
+    now = timezone.now()
+    planned = window.state == window.State.PLANNED
     context = {
         "window": window,
-        "now": timezone.now(),
+        "now": now,
         "tickets": selectors.tickets_during(window, request.user)[:100],
-        "can_plan": can_plan and window.state == window.State.PLANNED,
+        # As the services allow: changed until it starts, cancelled until it ends.
+        "can_change": can_plan and planned and window.starts_at > now,
+        "can_cancel": can_plan and planned and window.ends_at > now,
         "form": form or DowntimeForm(initial=initial, site=window.site),
     }
     return render(request, "maintenance/window.html", context, status=400 if form else 200)

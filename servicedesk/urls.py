@@ -10,7 +10,7 @@ from contracts.api.views import ContractViewSet
 from deductions.api.views import DeductionViewSet, ThirdPartyRepairViewSet
 from inspections import urls as inspection_urls
 from item_history.api.views import ItemHistoryView
-from maintenance.api.views import DowntimeWindowViewSet
+from maintenance.api.views import DowntimeWindowViewSet, SoftwareNoticeViewSet, UpgradeViewSet
 from reports import urls as report_urls
 from reports.api import SlaSummaryView
 from servicedesk import landing
@@ -27,6 +27,8 @@ router.register("spares/stock", StockViewSet, basename="stock")
 router.register("spares/parts", PartUseViewSet, basename="part-use")
 router.register("spares/substitutes", SubstituteViewSet, basename="substitute")
 router.register("maintenance/windows", DowntimeWindowViewSet, basename="downtime-window")
+router.register("maintenance/upgrades", UpgradeViewSet, basename="upgrade")
+router.register("maintenance/notices", SoftwareNoticeViewSet, basename="software-notice")
 router.register("deductions/ledger", DeductionViewSet, basename="deduction")
 router.register(
     "deductions/third-party-repairs", ThirdPartyRepairViewSet, basename="third-party-repair"

@@ -6,19 +6,31 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from item_history.selectors import item_history, items_visible_to
+from contracts.selectors import items_visible_to
+from item_history.selectors import item_history
+from maintenance.upgrades import current_version
 
 
 class EntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.ChoiceField(
-        choices=["ticket", "check_in", "part", "substitute", "inspection", "downtime"]
+        choices=[
+            "ticket",
+            "check_in",
+            "part",
+            "substitute",
+            "inspection",
+            "downtime",
+            "version",
+            "upgrade",
+        ]
     )
     title = serializers.CharField()
     detail = serializers.CharField(allow_blank=True)
     ticket = serializers.CharField(allow_blank=True, help_text="The ticket's number, if any.")
     inspection = serializers.IntegerField(allow_null=True)
     window = serializers.IntegerField(allow_null=True, help_text="A planned downtime's id.")
+    upgrade = serializers.IntegerField(allow_null=True, help_text="An upgrade's id.")
 
 
 class ItemHistorySerializer(serializers.Serializer):
@@ -27,6 +39,7 @@ class ItemHistorySerializer(serializers.Serializer):
     kind = serializers.CharField()
     model = serializers.CharField(allow_blank=True)
     serial_number = serializers.CharField(allow_blank=True)
+    running = serializers.CharField(allow_blank=True, help_text="The version it runs now.")
     customer = serializers.CharField(source="customer.name")
     site = serializers.CharField(source="site.name", allow_null=True, default=None)
     entries = EntrySerializer(many=True)
@@ -35,7 +48,8 @@ class ItemHistorySerializer(serializers.Serializer):
 class ItemHistoryView(APIView):
     """One covered item and everything that happened to it, latest first: tickets,
     check-ins, parts replaced, substitute devices, inspections of its site, planned
-    downtime. Staff see every item; customer contacts their own (404 otherwise)."""
+    downtime, versions installed and upgrades planned. Staff see every item; customer
+    contacts their own (404 otherwise)."""
 
     @extend_schema(responses={200: ItemHistorySerializer})
     def get(self, request, pk: int):
@@ -43,4 +57,5 @@ class ItemHistoryView(APIView):
         if item is None:
             raise Http404
         item.entries = item_history(item, request.user)
+        item.running = current_version(item)
         return Response(ItemHistorySerializer(item).data)
