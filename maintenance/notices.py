@@ -18,7 +18,7 @@ from core.translatable import Message
 from maintenance import permissions as may
 from maintenance.models import NoticeReceipt, SoftwareNotice
 from maintenance.upgrades import current_version
-from tickets.notify import notify
+from tickets.notify import Notice, notify_all
 
 
 def affected_versions(text: str) -> set[str]:
@@ -63,15 +63,27 @@ def notice_publish(*, user: User, kind, product, versions="", title, body, now=N
     )
     customer_ids = {item.customer_id for item in items}
     notice.customers.set(customer_ids)
-    contacts = Contact.objects.filter(customer_id__in=customer_ids, user__isnull=False)
-    notify(
-        [contact.user for contact in contacts.select_related("user")],
-        Message(
-            gettext_lazy("Software notice: %(title)s"),
-            gettext_lazy("%(product)s %(versions)s"),
-            {"title": notice.title, "product": notice.product, "versions": notice.versions},
-        ),
-        key=f"software-notice:{notice.pk}",
+    contacts = list(Contact.objects.filter(customer_id__in=customer_ids).select_related("user"))
+    message = Message(
+        gettext_lazy("Software notice: %(title)s"),
+        gettext_lazy("%(product)s %(versions)s\n%(body)s"),
+        {
+            "title": notice.title,
+            "product": notice.product,
+            "versions": notice.versions,
+            "body": notice.body,
+        },
+    )
+    # Contacts who log in read it in the portal too; the others get the e-mail alone.
+    notify_all(
+        [
+            Notice(
+                [contact.user for contact in contacts if contact.user_id],
+                message,
+                key=f"software-notice:{notice.pk}",
+                addresses=[c.email for c in contacts if not c.user_id and c.email],
+            )
+        ]
     )
     return notice
 

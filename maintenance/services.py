@@ -33,25 +33,20 @@ _TITLES = {
 _BODY = gettext_lazy("%(reason)s\n%(items)s\n%(work)s")
 
 
-def _people(window: DowntimeWindow) -> list[User]:
-    """Who is told: the customer's contacts who log in (portal and e-mail), and the desk
-    and engineers of the site's branch, who take the calls it may cause."""
-    contacts = [
-        contact.user
-        for contact in Contact.objects.filter(
-            customer_id=window.customer_id, user__isnull=False
-        ).select_related("user")
-    ]
-    staff = (
-        User.objects.filter(
+def _people(window: DowntimeWindow) -> tuple[list[User], list[str]]:
+    """Who is told: the customer's contacts (in the portal and by e-mail if they log in, by
+    e-mail alone if they do not), and the desk and engineers of the site's branch, who take
+    the calls it may cause."""
+    contacts = list(Contact.objects.filter(customer_id=window.customer_id).select_related("user"))
+    users = [contact.user for contact in contacts if contact.user_id]
+    addresses = [contact.email for contact in contacts if not contact.user_id and contact.email]
+    if window.site.branch_id:
+        users += User.objects.filter(
             is_active=True,
             branch_id=window.site.branch_id,
             groups__name__in=[Role.AGENT, Role.ENGINEER],
         )
-        if window.site.branch_id
-        else User.objects.none()
-    )
-    return [*contacts, *staff]
+    return users, addresses
 
 
 def _local(moment: datetime) -> str:
@@ -72,9 +67,9 @@ def _tell(window: DowntimeWindow, what: str) -> int:
             "work": window.work,
         },
     )
-    return notify_all(
-        [Notice(_people(window), message, key=f"downtime:{window.pk}:v{window.version}:{what}")]
-    )
+    users, addresses = _people(window)
+    key = f"downtime:{window.pk}:v{window.version}:{what}"
+    return notify_all([Notice(users, message, key=key, addresses=addresses)])
 
 
 def _clean(*, site, items, starts_at, ends_at, reason, work, notice_hours, now) -> dict:

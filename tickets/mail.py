@@ -82,6 +82,11 @@ def _claim(*, now: datetime, lease: datetime, limit: int) -> list[Notification]:
     return list(Notification.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
 
 
+def _recipient(notification: Notification) -> str:
+    """The address to send to: the person's own, or the e-mail-only address."""
+    return notification.user.email if notification.user_id else notification.address
+
+
 def _send(batch: list[Notification]) -> tuple[set[int], set[int]]:
     """Send over one connection; returns the ids sent and the ids that failed."""
     sent: set[int] = set()
@@ -94,11 +99,15 @@ def _send(batch: list[Notification]) -> tuple[set[int], set[int]]:
         return sent, {n.pk for n in batch}
     try:
         for notification in batch:
-            if not notification.user.email:
+            if not _recipient(notification):
                 continue  # the address was removed meanwhile: nothing to send
+            # In the language the person last chose on the site (accounts/language.py); the
+            # site's for someone without a login.
+            language = (
+                language_of(notification.user) if notification.user_id else settings.LANGUAGE_CODE
+            )
             try:
-                # In the language the person last chose on the site (accounts/language.py).
-                with translation.override(language_of(notification.user)):
+                with translation.override(language):
                     mailer.send_messages([_email(notification)])
             except Exception as exc:  # this address or message: the others go on
                 logger.warning("e-mail of notification %s failed: %s", notification.pk, exc)
@@ -115,7 +124,7 @@ def _email(notification: Notification) -> EmailMessage:
         subject=notification.display_title,
         body=absolute_links(notification.display_body),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[notification.user.email],
+        to=[_recipient(notification)],
     )
 
 

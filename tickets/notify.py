@@ -1,9 +1,10 @@
 """Telling people: the one service that writes notifications, and queues their e-mail.
 
-Escalation steps, calendar-year reminders, inspections and surveys all call
-`notify`; nothing else writes Notification rows. Each notification is shown
-in the person's list of notifications (the in-app channel) and sent by
-e-mail (tickets/mail.py, the e-mail channel) to those who have an address.
+Escalation steps, calendar-year reminders, inspections, surveys, planned downtime and
+software notices all call `notify` or `notify_all`; nothing else writes Notification rows.
+Each notification is shown in the person's list of notifications (the in-app channel) and
+sent by e-mail (tickets/mail.py, the e-mail channel) to those who have an address. A
+customer's contact without a login is told by e-mail alone (`Notice.addresses`).
 
 A notification keeps its message untranslated (core.translatable.Message),
 so pages, the API and e-mails render it in their reader's language; the
@@ -38,6 +39,8 @@ class Notice:
     ticket: Ticket | None = None
     step: EscalationStep | None = None
     key: str = ""
+    # People without a login, told by e-mail only (a customer's contacts); needs a key.
+    addresses: Iterable[str] = ()
 
 
 def notify(
@@ -64,26 +67,27 @@ def notify_all(notices: Iterable[Notice]) -> int:
     told = _already_told(notices)
     now = timezone.now()
     rows = []
+    title_length = Notification._meta.get_field("title").max_length
     # The stored title and body are the site's language, whoever triggered the message.
     with translation.override(settings.LANGUAGE_CODE):
         for notice in notices:
-            stored = notice.message.to_json()
-            title, body = notice.message.title_text(), notice.message.body_text()
+            common = {
+                "ticket": notice.ticket,
+                "step": notice.step,
+                "key": notice.key,
+                "title": notice.message.title_text()[:title_length],
+                "body": notice.message.body_text(),
+                "message": notice.message.to_json(),
+            }
             for user in _people(notice.users):
                 if (user.pk, notice.key) in told:
                     continue
                 rows.append(
-                    Notification(
-                        user=user,
-                        ticket=notice.ticket,
-                        step=notice.step,
-                        key=notice.key,
-                        title=title[: Notification._meta.get_field("title").max_length],
-                        body=body,
-                        message=stored,
-                        email_due_at=now if user.email else None,
-                    )
+                    Notification(user=user, email_due_at=now if user.email else None, **common)
                 )
+            for address in _addresses(notice):
+                if (address, notice.key) not in told:
+                    rows.append(Notification(address=address, email_due_at=now, **common))
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(row.email_due_at for row in rows):
         task_send_on_commit(DELIVER_TASK)
@@ -101,11 +105,21 @@ def _people(users: Iterable[User | None]) -> list[User]:
     return people
 
 
-def _already_told(notices: list[Notice]) -> set[tuple[int, str]]:
+def _addresses(notice: Notice) -> list[str]:
+    """The notice's e-mail-only addresses, each once; only with a key, which is what keeps
+    an address from being told twice."""
+    if not notice.key:
+        return []
+    return sorted({address.strip().lower() for address in notice.addresses if address.strip()})
+
+
+def _already_told(notices: list[Notice]) -> set[tuple[int | str, str]]:
+    """(user id or address, key) of the people already told under these notices' keys."""
     keys = {notice.key for notice in notices if notice.key}
     if not keys:
         return set()
-    return set(Notification.objects.filter(key__in=keys).values_list("user_id", "key"))
+    found = Notification.objects.filter(key__in=keys).values_list("user_id", "address", "key")
+    return {(user_id or address, key) for user_id, address, key in found}
 
 
 def notifications_withdrawn_refresh(tickets: Iterable[Ticket] | None = None) -> None:

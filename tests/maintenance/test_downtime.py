@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from contracts.models import Contact
 from core.errors import TransitionConflict, TransitionForbidden
 from maintenance.models import DowntimeWindow
 from maintenance.selectors import windows_of_ticket
@@ -21,6 +22,7 @@ from maintenance.services import (
     downtime_remind,
 )
 from tests.tickets.conftest import shanghai
+from tickets.mail import notifications_deliver
 from tickets.models import Notification
 from tickets.services.creation import ticket_create
 
@@ -178,3 +180,24 @@ def test_pages_portal_and_api_in_their_scope(world, client, api):
     assert api(world["manager"]).post(f"/api/maintenance/windows/{pk}/cancel/").status_code == 409
     engineer = api(world["engineer"])
     assert engineer.post(f"/api/maintenance/windows/{window.pk}/cancel/").status_code == 403
+
+
+def test_contacts_without_a_login_get_the_notices_by_email_once(world, mailoutbox):
+    Contact.objects.create(
+        customer=world["customer"], name="值班调度员", email="Duty@Example.com", phone="021-1"
+    )
+    window = _plan(world)
+    downtime_remind(now=NOW + timedelta(days=1, hours=1))
+    downtime_remind(now=NOW + timedelta(days=1, hours=2))
+    by_mail = Notification.objects.filter(user__isnull=True)
+    assert sorted(by_mail.values_list("address", "key")) == [
+        ("duty@example.com", f"downtime:{window.pk}:v1:planned"),
+        ("duty@example.com", f"downtime:{window.pk}:v1:reminder"),
+    ]
+    mailoutbox.clear()
+    notifications_deliver()
+    sent = [m for m in mailoutbox if m.to == ["duty@example.com"]]
+    assert len(sent) == 2 and "调度中心" in sent[0].subject
+    assert not by_mail.filter(email_due_at__isnull=False).exists()
+    # Not in anyone's list of notifications in the app: nobody logs in as this address.
+    assert not Notification.objects.filter(user__isnull=True, read_at__isnull=False).exists()

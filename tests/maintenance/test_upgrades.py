@@ -97,6 +97,7 @@ def test_notices_reach_the_customers_running_the_version_and_record_who_read(wor
     other = world["other_contract"].customer.items.create(
         name=software.name, kind="software", model="V3.1"
     )
+    world["customer"].contacts.create(name="Duty desk", email="duty@example.com")
     notice = notice_publish(
         user=world["manager"], kind="bug", product=software.name, versions="V3.2, V3.2.1",
         title="Export may time out", body="Export month by month until 3.3.",
@@ -104,7 +105,10 @@ def test_notices_reach_the_customers_running_the_version_and_record_who_read(wor
     assert list(notice.customers.all()) == [world["customer"]]
     assert other.customer not in notice.customers.all()
     told = Notification.objects.filter(key=f"software-notice:{notice.pk}")
-    assert list(told.values_list("user__username", flat=True)) == ["customer"]
+    assert set(told.values_list("user__username", "address")) == {
+        ("customer", ""),
+        (None, "duty@example.com"),  # no login: by e-mail alone
+    }
     customer = api(world["customer_user"])
     listed = customer.get("/api/maintenance/notices/").json()["results"]
     assert [(row["id"], row["read"]) for row in listed] == [(notice.pk, False)]

@@ -140,6 +140,9 @@ class EscalationStep(Timestamped):
 class Notification(Timestamped):
     """An in-app message, also sent by e-mail; one per person and escalation step or key.
 
+    A customer's contact without a login is told by e-mail alone: a row with their
+    `address` and no user, one per address and key.
+
     Written by tickets.notify alone. `message` keeps the text untranslated, so
     each reader sees it in their own language (`display_title`, `display_body`);
     `title` and `body` hold it as written in the site's language, which is all
@@ -150,7 +153,17 @@ class Notification(Timestamped):
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
+    )
+    address = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        default="",
+        # Rows written by plain SQL (bulk loads, the benchmarks) have none.
+        db_default="",
+        help_text=_("For someone without a login: told by e-mail only."),
     )
     ticket = models.ForeignKey(
         "tickets.Ticket",
@@ -215,6 +228,15 @@ class Notification(Timestamped):
                 fields=["user", "key"],
                 condition=~models.Q(key=""),
                 name="notification_once_per_user_key",
+            ),
+            models.UniqueConstraint(
+                fields=["address", "key"],
+                condition=models.Q(user__isnull=True) & ~models.Q(key=""),
+                name="notification_once_per_address_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(address=""),
+                name="notification_has_a_reader",
             ),
         ]
         indexes = [
