@@ -96,3 +96,8 @@ class NoticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
     )
+
+
+class VersionForm(forms.Form):
+    version = forms.CharField(label=_("version"), max_length=100)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)

@@ -9,7 +9,7 @@ from accounts.language import set_language
 from contracts.api.views import ContractViewSet
 from deductions.api.views import DeductionViewSet, ThirdPartyRepairViewSet
 from inspections import urls as inspection_urls
-from item_history.api.views import ItemHistoryView
+from item_history.api.views import ItemHistoryView, ItemVersionView
 from maintenance.api.views import DowntimeWindowViewSet, SoftwareNoticeViewSet, UpgradeViewSet
 from reports import urls as report_urls
 from reports.api import SlaSummaryView
@@ -50,6 +50,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/sla/summary/", SlaSummaryView.as_view(), name="api-sla-summary"),
     path("api/items/<int:pk>/history/", ItemHistoryView.as_view(), name="api-item-history"),
+    path("api/items/<int:pk>/versions/", ItemVersionView.as_view(), name="api-item-versions"),
     path("api/", include(router.urls)),
     # Password reset by email (templates/registration/password_reset_*).
     path(

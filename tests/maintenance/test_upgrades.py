@@ -174,3 +174,29 @@ def test_customers_see_versions_without_the_staffs_notes(world, software, api):
     assert version["detail"] == ""
     staff = api(world["agent"]).get(f"/api/items/{software.pk}/history/").json()
     assert entries["running"] == staff["running"] == "V3.2"
+
+
+def test_a_version_found_installed_is_recorded_from_the_page_or_the_api(world, client, api):
+    item = world["hardware"]
+    client.force_login(world["engineer"])
+    refused = client.post(f"/items/{item.pk}/version/", {"version": "", "note": "seen on site"})
+    assert refused.status_code == 400 and 'value="seen on site"' in refused.content.decode()
+    assert client.post(f"/items/{item.pk}/version/", {"version": "2.3.0"}).status_code == 302
+    assert current_version(item) == "2.3.0"
+    answer = api(world["agent"]).post(
+        f"/api/items/{item.pk}/versions/", {"version": "2.3.1"}, format="json"
+    )
+    assert answer.status_code == 201 and current_version(item) == "2.3.1"
+    assert (
+        api(world["customer_user"])
+        .post(f"/api/items/{item.pk}/versions/", {"version": "9"}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api(world["other_customer_user"])
+        .post(f"/api/items/{item.pk}/versions/", {"version": "9"}, format="json")
+        .status_code
+        == 404
+    )
+    assert current_version(item) == "2.3.1"
