@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.roles import STAFF_ROLES
 from accounts.selectors import role_of
@@ -137,12 +137,25 @@ def _inspections(item, user) -> list[Entry]:
             at=i.submitted_at or _day_moment(i.due_on),
             kind="inspection",
             title=_("Inspection of %(site)s") % {"site": item.site.name},
-            detail=_("%(checked)d items checked, %(anomalies)d anomalies · %(state)s")
-            % {"checked": i.checked, "anomalies": i.anomalies, "state": i.get_state_display()},
+            detail=_inspection_detail(i),
             inspection=i.pk,
         )
         for i in inspections
     ]
+
+
+def _inspection_detail(inspection) -> str:
+    checked = ngettext("%(n)d item checked", "%(n)d items checked", inspection.checked) % {
+        "n": inspection.checked
+    }
+    anomalies = ngettext("%(n)d anomaly", "%(n)d anomalies", inspection.anomalies) % {
+        "n": inspection.anomalies
+    }
+    return _("%(checked)s, %(anomalies)s · %(state)s") % {
+        "checked": checked,
+        "anomalies": anomalies,
+        "state": inspection.get_state_display(),
+    }
 
 
 def _downtime(item, user) -> list[Entry]:

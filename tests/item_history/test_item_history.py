@@ -100,7 +100,7 @@ def test_the_inspections_of_its_site_once_the_reader_may_see_them(lived, checkli
 
     staff_view = inspections(lived["manager"])
     assert [entry["inspection"] for entry in staff_view] == [inspection.pk]
-    assert staff_view[0]["detail"].startswith("检查 5 项")  # in the site's language
+    assert staff_view[0]["detail"].startswith("检查 5 项，异常 0 项")  # in the site's language
     assert inspections(lived["customer_user"]) == []  # submitted, not reviewed yet
     inspection_review(inspection=inspection, user=lived["manager"], approve=True)
     assert [entry["inspection"] for entry in inspections(lived["customer_user"])] == [inspection.pk]
