@@ -12,4 +12,5 @@ urlpatterns = [
     path("questionnaire/<int:pk>/", views.preview, name="preview"),
     path("portal/", views.portal, name="portal"),
     path("portal/<int:pk>/", views.answer, name="answer"),
+    path("portal/report/<int:year>/", views.portal_report, name="portal_report"),
 ]

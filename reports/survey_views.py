@@ -3,15 +3,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import DESK_ROLES, Role
 from accounts.selectors import customer_id_of
 from core.web import role_required, run_action
+from reports.documents.satisfaction import satisfaction_year_pdf
 from reports.models import Questionnaire, ReturnVisit, Survey
 from reports.survey_forms import ReturnVisitForm, SurveyAnswerForm
 from reports.surveys import (
@@ -117,11 +119,35 @@ def portal(request):
         else Survey.objects.none()
     )
     rows = _rows(surveys)
-    return render(
-        request,
-        "surveys/portal.html",
-        {"rows": rows, "open": sum(1 for row in rows if row["status"] != "answered")},
+    context = {
+        "rows": rows,
+        "open": sum(1 for row in rows if row["status"] != "answered"),
+        "years": _report_years(customer_id_of(request.user)),
+    }
+    return render(request, "surveys/portal.html", context)
+
+
+def _report_years(customer_id: int | None) -> list[int]:
+    """The years the organisation was surveyed in, latest first: those it has a yearly
+    satisfaction analysis of (seed 002, 4.5.4: 提交书面报告)."""
+    if customer_id is None:
+        return []
+    surveyed = Survey.objects.filter(contract__customer_id=customer_id).dates(
+        "period_start", "year", order="DESC"
     )
+    return [day.year for day in surveyed]
+
+
+@role_required(Role.CUSTOMER)
+def portal_report(request, year: int):
+    """The organisation's own yearly satisfaction analysis, as the written report (PDF)."""
+    customer_id = customer_id_of(request.user)
+    if year not in _report_years(customer_id):
+        raise Http404
+    pdf = satisfaction_year_pdf(year=year, customer=customer_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, f"satisfaction-{year}.pdf")
+    return response
 
 
 @role_required(Role.CUSTOMER)

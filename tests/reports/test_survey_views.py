@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.documents.satisfaction import satisfaction_data
 from reports.models import Question, Questionnaire, ReturnVisit, Survey
 from reports.surveys import surveys_send_due
 from tests.tickets import conftest as tickets_conftest
@@ -158,3 +159,23 @@ def test_the_desk_records_a_return_visit(client, world, surveys):
     assert visit.called_at > timezone.now() - timedelta(minutes=1)
     page = client.get(reverse("surveys:home")).content.decode()
     assert f'data-testid="call-{ticket.number}"' not in page
+
+
+def test_the_contact_downloads_their_organisations_yearly_analysis_only(client, world, surveys):
+    year = surveys["own"].period_start.year
+    _login(client, world["customer_user"])
+    page = client.get(reverse("surveys:portal")).content.decode()
+    assert f'href="/surveys/portal/report/{year}/"' in page
+    response = client.get(reverse("surveys:portal_report", args=[year]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert f"satisfaction-{year}.pdf" in response["Content-Disposition"]
+    assert client.get(reverse("surveys:portal_report", args=[year - 5])).status_code == 404
+    _login(client, world["agent"])
+    assert client.get(reverse("surveys:portal_report", args=[year])).status_code == 403
+
+
+def test_the_yearly_analysis_of_one_customer_names_no_other(world, surveys):
+    year = surveys["own"].period_start.year
+    data = satisfaction_data(year=year, customer=world["customer"])
+    assert [c["name"] for c in data["customers"]] == [world["customer"].name]
