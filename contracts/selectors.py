@@ -1,5 +1,7 @@
 """Reads on customers and contracts that need real query logic."""
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.roles import STAFF_ROLES, Role
@@ -115,3 +117,16 @@ def customers_visible_to(user, queryset: QuerySet) -> QuerySet:
 def items_visible_to(user) -> QuerySet[CoveredItem]:
     """The vendor's staff see every covered item; a customer contact their organisation's."""
     return contracts_visible_to(user, CoveredItem.objects.select_related("customer", "site"))
+
+
+def contacts_to_tell(customer_ids: Iterable[int]) -> tuple[list, list[str]]:
+    """How the customers' contacts are reached: the users of those who log in (the portal
+    and their e-mail), and the addresses of those who do not (e-mail alone)."""
+    contacts = Contact.objects.filter(customer_id__in=list(customer_ids)).select_related("user")
+    users, addresses = [], []
+    for contact in contacts:
+        if contact.user_id:
+            users.append(contact.user)
+        elif contact.email:
+            addresses.append(contact.email)
+    return users, addresses

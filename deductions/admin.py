@@ -3,6 +3,7 @@ are written by the penalty run and the third-party repair form, never by hand)."
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from deductions.models import Deduction, PenaltyPlan, PenaltyRule, ThirdPartyRepair
 
 
@@ -20,19 +21,8 @@ class PenaltyPlanAdmin(admin.ModelAdmin):
     inlines = [RuleInline]
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Deduction)
-class DeductionAdmin(_ReadOnly):
+class DeductionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["contract", "kind", "ticket", "occurred_at", "amount", "uncapped"]
     list_filter = ["kind"]
     search_fields = ["contract__number", "ticket__number"]
@@ -40,7 +30,7 @@ class DeductionAdmin(_ReadOnly):
 
 
 @admin.register(ThirdPartyRepair)
-class ThirdPartyRepairAdmin(_ReadOnly):
+class ThirdPartyRepairAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["ticket", "company", "cost", "repaired_on", "recorded_by"]
     search_fields = ["ticket__number", "company"]
     list_select_related = ["ticket", "recorded_by"]

@@ -11,6 +11,7 @@ from accounts.selectors import customer_id_of
 from contracts.models import Contract
 from deductions import permissions as may
 from deductions.models import Deduction, PenaltyPlan
+from tickets.models import Ticket
 
 ZERO = Decimal("0.00")
 
@@ -33,6 +34,17 @@ def ledger_contracts(user) -> QuerySet[Contract]:
         .filter(Q(penalty_plan__isnull=False) | Q(deductions__isnull=False))
         .distinct()
     )
+
+
+def repair_ticket(user, number: str, *, contract: Contract | None = None) -> Ticket | None:
+    """The ticket a third-party repair is recorded on: by its number, on a contract whose
+    ledger this user reads (and on `contract`, when the repair is entered on its ledger)."""
+    tickets = Ticket.objects.filter(
+        number=str(number)[:20], contract__in=readable_contracts(user).values("pk")
+    )
+    if contract is not None:
+        tickets = tickets.filter(contract=contract)
+    return tickets.first()
 
 
 def ledger_lines(contract: Contract) -> QuerySet[Deduction]:
@@ -61,14 +73,32 @@ def _sums(lines: QuerySet[Deduction]) -> dict[str, Decimal]:
     return {row["kind"]: row["amount"] or ZERO for row in found}
 
 
+def ledgers_totals(contracts: list[Contract]) -> list[tuple[Contract, LedgerTotals]]:
+    """Each contract with its ledger's totals: two queries, however many contracts."""
+    ids = [contract.pk for contract in contracts]
+    sums: dict[tuple[int, str], Decimal] = {
+        (row["contract_id"], row["kind"]): row["amount"] or ZERO
+        for row in Deduction.objects.filter(contract_id__in=ids)
+        .order_by()
+        .values("contract_id", "kind")
+        .annotate(amount=Sum("amount"))
+    }
+    caps = dict(PenaltyPlan.objects.filter(contract_id__in=ids).values_list("contract_id", "cap"))
+    return [
+        (
+            contract,
+            LedgerTotals(
+                penalties=sums.get((contract.pk, Deduction.Kind.PENALTY), ZERO),
+                third_party=sums.get((contract.pk, Deduction.Kind.THIRD_PARTY), ZERO),
+                cap=caps.get(contract.pk),
+            ),
+        )
+        for contract in contracts
+    ]
+
+
 def ledger_totals(contract: Contract) -> LedgerTotals:
-    sums = _sums(contract.deductions.all())
-    plan = PenaltyPlan.objects.filter(contract=contract).first()
-    return LedgerTotals(
-        penalties=sums.get(Deduction.Kind.PENALTY, ZERO),
-        third_party=sums.get(Deduction.Kind.THIRD_PARTY, ZERO),
-        cap=plan.cap if plan else None,
-    )
+    return ledgers_totals([contract])[0][1]
 
 
 def deductions_between(start: datetime, end: datetime, *, contract_id=None, customer_id=None):

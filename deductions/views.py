@@ -1,21 +1,20 @@
 """The deduction ledgers: the contracts with penalty terms and what each has cost, for the
 management group; the same page, read-only, for the customer's own contracts."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.roles import STAFF_ROLES, Role
-from core.web import REFUSALS, refusal_to_form, role_required, stored_file_response
+from core.web import role_required, stored_file_response
 from deductions import permissions as may
 from deductions import selectors
 from deductions.forms import ThirdPartyRepairForm
 from deductions.models import PenaltyPlan, ThirdPartyRepair
 from deductions.services import third_party_repair_record
-from tickets.models import Ticket
-from tickets.submissions import form_submit_once
+from tickets.submissions import form_post_once
 
 LEDGER_ROLES = (*STAFF_ROLES, Role.CUSTOMER)
 
@@ -23,9 +22,7 @@ LEDGER_ROLES = (*STAFF_ROLES, Role.CUSTOMER)
 @role_required(*LEDGER_ROLES)
 def home(request):
     contracts = selectors.ledger_contracts(request.user).select_related("customer")
-    rows = [
-        (contract, selectors.ledger_totals(contract)) for contract in contracts.order_by("number")
-    ]
+    rows = selectors.ledgers_totals(list(contracts.order_by("number")))
     return render(request, "deductions/home.html", {"rows": rows})
 
 
@@ -39,23 +36,20 @@ def ledger(request, pk: int):
         if not may.record_third_party(request.user):
             raise PermissionDenied
         form = ThirdPartyRepairForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            ticket = Ticket.objects.filter(contract=contract, number=data["ticket"]).first()
+
+        def record(data):
+            ticket = selectors.repair_ticket(request.user, data["ticket"], contract=contract)
             if ticket is None:
-                form.add_error("ticket", _("No such ticket on this contract."))
-            else:
-                try:
-                    # Once per form token: a double click deducts the cost once.
-                    return form_submit_once(
-                        request,
-                        lambda: (
-                            _record(request, ticket, data),
-                            reverse("deductions:ledger", args=[contract.pk]),
-                        ),
-                    )
-                except REFUSALS as exc:
-                    refusal_to_form(form, exc)
+                raise ValidationError({"ticket": _("No such ticket on this contract.")})
+            fields = {key: value for key, value in data.items() if key != "ticket"}
+            third_party_repair_record(ticket=ticket, user=request.user, **fields)
+            message = _("Third-party repair recorded and deducted.")
+            return message, reverse("deductions:ledger", args=[contract.pk])
+
+        # Once per form token: a double click deducts the cost once.
+        done = form_post_once(request, form, record)
+        if done is not None:
+            return done
     plan = PenaltyPlan.objects.filter(contract=contract).prefetch_related("rules").first()
     context = {
         "contract": contract,
@@ -66,19 +60,6 @@ def ledger(request, pk: int):
         "form": form or ThirdPartyRepairForm(),
     }
     return render(request, "deductions/ledger.html", context, status=400 if form else 200)
-
-
-def _record(request, ticket: Ticket, data: dict) -> str:
-    third_party_repair_record(
-        ticket=ticket,
-        user=request.user,
-        company=data["company"],
-        cost=data["cost"],
-        repaired_on=data["repaired_on"],
-        invoice=data["invoice"],
-        note=data["note"],
-    )
-    return _("Third-party repair recorded and deducted.")
 
 
 @role_required(*LEDGER_ROLES)

@@ -42,10 +42,13 @@ def _day_moment(day: date) -> datetime:
     return datetime.combine(day, time(12), tzinfo=timezone.get_default_timezone())
 
 
+def _visible_tickets(item, user):
+    """The item's tickets this user may see: every source that hangs on a ticket reads these."""
+    return tickets_visible_to(user, Ticket.objects.filter(covered_item=item))
+
+
 def _tickets(item, user) -> list[Entry]:
-    tickets = tickets_visible_to(user, Ticket.objects.filter(covered_item=item)).order_by(
-        "-reported_at"
-    )[:PER_SOURCE]
+    tickets = _visible_tickets(item, user).order_by("-reported_at")[:PER_SOURCE]
     return [
         Entry(
             at=t.reported_at,
@@ -59,7 +62,7 @@ def _tickets(item, user) -> list[Entry]:
 
 
 def _check_ins(item, user) -> list[Entry]:
-    visible = tickets_visible_to(user, Ticket.objects.filter(covered_item=item)).values("pk")
+    visible = _visible_tickets(item, user).values("pk")
     check_ins = (
         CheckIn.objects.filter(ticket__in=visible)
         .select_related("ticket", "engineer")
@@ -77,7 +80,7 @@ def _check_ins(item, user) -> list[Entry]:
 
 
 def _parts(item, user) -> list[Entry]:
-    visible = tickets_visible_to(user, Ticket.objects.filter(covered_item=item)).values("pk")
+    visible = _visible_tickets(item, user).values("pk")
     uses = (
         PartUse.objects.filter(covered_item=item, state=PartUse.State.USED, ticket__in=visible)
         .select_related("stock_item", "ticket")
@@ -97,7 +100,7 @@ def _parts(item, user) -> list[Entry]:
 
 
 def _substitutes(item, user) -> list[Entry]:
-    visible = tickets_visible_to(user, Ticket.objects.filter(covered_item=item)).values("pk")
+    visible = _visible_tickets(item, user).values("pk")
     entries = []
     for s in Substitute.objects.filter(ticket__in=visible).select_related("ticket")[:PER_SOURCE]:
         entries.append(

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import STAFF_ROLES, Role
 from contracts.selectors import items_visible_to
-from core.web import REFUSALS, refusal_to_form, role_required
+from core.web import role_required
 from item_history.selectors import item_history
 from maintenance.forms import VersionForm
 from maintenance.permissions import plan_upgrade as may_plan_upgrade
 from maintenance.permissions import record_version as may_record_version
 from maintenance.upgrades import current_version, version_record
-from tickets.submissions import form_submit_once
+from tickets.submissions import form_post_once
 
 
 @role_required(*STAFF_ROLES, Role.CUSTOMER)
@@ -48,13 +48,8 @@ def version_new(request, pk: int):
         raise PermissionDenied
     form = VersionForm(request.POST)
 
-    def record():
-        version_record(item=found, user=request.user, **form.cleaned_data)
+    def record(data):
+        version_record(item=found, user=request.user, **data)
         return _("Version recorded."), reverse("items:item", args=[found.pk])
 
-    if form.is_valid():
-        try:
-            return form_submit_once(request, record)
-        except REFUSALS as exc:
-            refusal_to_form(form, exc)
-    return item(request, pk, version_form=form)
+    return form_post_once(request, form, record) or item(request, pk, version_form=form)

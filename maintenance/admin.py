@@ -4,6 +4,7 @@ in order."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from maintenance.models import (
     DowntimeWindow,
     InstalledVersion,
@@ -11,51 +12,24 @@ from maintenance.models import (
     Upgrade,
     UpgradeStep,
 )
+from tickets.admin import ReadOnlyInline
 
 
 @admin.register(DowntimeWindow)
-class DowntimeWindowAdmin(admin.ModelAdmin):
+class DowntimeWindowAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["site", "customer", "starts_at", "ends_at", "state", "version"]
     list_filter = ["state"]
     search_fields = ["site__name", "customer__name", "reason"]
     list_select_related = ["site", "customer"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class StepInline(admin.TabularInline):
+class StepInline(ReadOnlyInline):
     model = UpgradeStep
-    extra = 0
-    can_delete = False
     fields = ["attempt", "step", "done_at", "done_by", "note"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Upgrade)
-class UpgradeAdmin(_ReadOnly):
+class UpgradeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["item", "from_version", "to_version", "state", "attempt", "engineer"]
     list_filter = ["state"]
     search_fields = ["item__name", "item__serial_number", "to_version"]
@@ -64,14 +38,14 @@ class UpgradeAdmin(_ReadOnly):
 
 
 @admin.register(InstalledVersion)
-class InstalledVersionAdmin(_ReadOnly):
+class InstalledVersionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["item", "version", "installed_at", "installed_by"]
     search_fields = ["item__name", "item__serial_number", "version"]
     list_select_related = ["item", "installed_by"]
 
 
 @admin.register(SoftwareNotice)
-class SoftwareNoticeAdmin(_ReadOnly):
+class SoftwareNoticeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["title", "kind", "product", "versions", "published_at"]
     list_filter = ["kind"]
     search_fields = ["title", "product"]

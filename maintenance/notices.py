@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.selectors import customer_id_of
-from contracts.models import Contact, CoveredItem
+from contracts.models import CoveredItem
+from contracts.selectors import contacts_to_tell
 from core.errors import TransitionForbidden
 from core.inputs import clean_text
 from core.translatable import Message
@@ -63,7 +64,7 @@ def notice_publish(*, user: User, kind, product, versions="", title, body, now=N
     )
     customer_ids = {item.customer_id for item in items}
     notice.customers.set(customer_ids)
-    contacts = list(Contact.objects.filter(customer_id__in=customer_ids).select_related("user"))
+    users, addresses = contacts_to_tell(customer_ids)
     message = Message(
         gettext_lazy("Software notice: %(title)s"),
         gettext_lazy("%(product)s %(versions)s\n%(body)s"),
@@ -75,16 +76,7 @@ def notice_publish(*, user: User, kind, product, versions="", title, body, now=N
         },
     )
     # Contacts who log in read it in the portal too; the others get the e-mail alone.
-    notify_all(
-        [
-            Notice(
-                [contact.user for contact in contacts if contact.user_id],
-                message,
-                key=f"software-notice:{notice.pk}",
-                addresses=[c.email for c in contacts if not c.user_id and c.email],
-            )
-        ]
-    )
+    notify_all([Notice(users, message, key=f"software-notice:{notice.pk}", addresses=addresses)])
     return notice
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
-from contracts.models import Contact, Site
+from contracts.models import Site
+from contracts.selectors import contacts_to_tell
 from core.errors import TransitionConflict, TransitionForbidden
 from core.inputs import clean_number, clean_text
 from core.translatable import Message
@@ -37,9 +38,7 @@ def _people(window: DowntimeWindow) -> tuple[list[User], list[str]]:
     """Who is told: the customer's contacts (in the portal and by e-mail if they log in, by
     e-mail alone if they do not), and the desk and engineers of the site's branch, who take
     the calls it may cause."""
-    contacts = list(Contact.objects.filter(customer_id=window.customer_id).select_related("user"))
-    users = [contact.user for contact in contacts if contact.user_id]
-    addresses = [contact.email for contact in contacts if not contact.user_id and contact.email]
+    users, addresses = contacts_to_tell([window.customer_id])
     if window.site.branch_id:
         users += User.objects.filter(
             is_active=True,

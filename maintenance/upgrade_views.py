@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import STAFF_ROLES, Role
 from contracts.selectors import items_visible_to
-from core.web import REFUSALS, refusal_messages, refusal_to_form, role_required
+from core.web import REFUSALS, refusal_messages, role_required
 from maintenance import permissions as may
 from maintenance.forms import NoteForm, NoticeForm, RollBackForm, UpgradePlanForm
 from maintenance.models import Upgrade, UpgradeStep
@@ -27,18 +27,7 @@ from maintenance.upgrades import (
     upgrade_roll_back,
     upgrade_step,
 )
-from tickets.submissions import form_submit_once
-
-
-def _submit_form(request, form, run):
-    """Validate, run once per form token, redirect; refusals go onto the form (None)."""
-    if not form.is_valid():
-        return None
-    try:
-        return form_submit_once(request, lambda: run(form.cleaned_data))
-    except REFUSALS as exc:
-        refusal_to_form(form, exc)
-        return None
+from tickets.submissions import form_post_once
 
 
 @role_required(*STAFF_ROLES)
@@ -55,7 +44,7 @@ def upgrade_new(request, item_pk: int):
             upgrade = upgrade_plan(user=request.user, item=item, **data)
             return _("Upgrade planned."), reverse("maintenance:upgrade", args=[upgrade.pk])
 
-        done = _submit_form(request, form, run)
+        done = form_post_once(request, form, run)
         if done is not None:
             return done
     context = {
@@ -114,7 +103,7 @@ def upgrade_act(request, pk: int, action: str):
             upgrade_step(upgrade=found, user=request.user, step=step, **data)
             return _("Step checked off."), page
 
-        done = _submit_form(request, form, check_off)
+        done = form_post_once(request, form, check_off)
         return done or upgrade(request, pk, forms={"step": form}, status=400)
     if action == "roll_back":
         form = RollBackForm(request.POST)
@@ -123,7 +112,7 @@ def upgrade_act(request, pk: int, action: str):
             upgrade_roll_back(upgrade=found, user=request.user, **data)
             return _("Rolled back: the previous system is restored."), page
 
-        done = _submit_form(request, form, roll_back)
+        done = form_post_once(request, form, roll_back)
         return done or upgrade(request, pk, forms={"roll_back": form}, status=400)
     if action == "retry":
         try:
@@ -150,7 +139,7 @@ def notices(request):
             ) % {"n": told}
             return message, reverse("maintenance:notice", args=[notice.pk])
 
-        done = _submit_form(request, form, run)
+        done = form_post_once(request, form, run)
         if done is not None:
             return done
     found = notices_visible_to(request.user).prefetch_related("customers")[:200]

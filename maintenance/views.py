@@ -12,27 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import STAFF_ROLES, Role
-from core.web import REFUSALS, refusal_messages, refusal_to_form, role_required
+from core.web import REFUSALS, refusal_messages, role_required
 from maintenance import permissions as may
 from maintenance import selectors
 from maintenance.forms import DowntimeForm
 from maintenance.services import downtime_cancel, downtime_change, downtime_plan
-from tickets.submissions import form_submit_once
+from tickets.submissions import form_post_once
 
 ROLES = (*STAFF_ROLES, Role.CUSTOMER)
 # Windows that ended longer ago than this are history: the list shows them on request.
 RECENT = timedelta(days=7)
-
-
-def _submit(form, action):
-    """The service's refusals go onto the form, which is shown again with what was typed."""
-    if not form.is_valid():
-        return None
-    try:
-        return action(form.cleaned_data)
-    except REFUSALS as exc:
-        refusal_to_form(form, exc)
-        return None
 
 
 @role_required(*ROLES)
@@ -41,12 +30,10 @@ def windows(request):
     form = None
     if request.method == "POST" and can_plan:
         form = DowntimeForm(request.POST)
-        if form.is_valid():
-            try:
-                # Once per form token: a double click plans and announces one window.
-                return form_submit_once(request, lambda: _plan(request, form.cleaned_data))
-            except REFUSALS as exc:
-                refusal_to_form(form, exc)
+        # Once per form token: a double click plans and announces one window.
+        done = form_post_once(request, form, lambda data: _plan(request, data))
+        if done is not None:
+            return done
     past = request.GET.get("show") == "past"
     now = timezone.now()
     found = selectors.windows_visible_to(request.user)
@@ -85,17 +72,16 @@ def window(request, pk: int):
     form = None
     if request.method == "POST" and can_plan:
         form = DowntimeForm(request.POST, site=window.site)
-        changed = _submit(
-            form,
-            lambda data: downtime_change(
-                window=window,
-                user=request.user,
-                **{key: value for key, value in data.items() if key != "site"},
-            ),
-        )
-        if changed is not None:
-            messages.success(request, _("Changed; the customer's people have been told again."))
-            return redirect("maintenance:window", pk=window.pk)
+
+        def change(data):
+            data = {key: value for key, value in data.items() if key != "site"}
+            downtime_change(window=window, user=request.user, **data)
+            message = _("Changed; the customer's people have been told again.")
+            return message, reverse("maintenance:window", args=[window.pk])
+
+        done = form_post_once(request, form, change)
+        if done is not None:
+            return done
     initial = {
         "site": window.site_id,
         "items": list(window.items.values_list("pk", flat=True)),

@@ -4,6 +4,7 @@ keep the clocks)."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from spares.models import PartUse, StockItem, Substitute
 from tickets.admin import TicketScopedAdmin
 
@@ -24,19 +25,8 @@ class StockItemAdmin(admin.ModelAdmin):
     list_select_related = ["branch"]
 
 
-class _ReadOnly(TicketScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PartUse)
-class PartUseAdmin(_ReadOnly):
+class PartUseAdmin(ReadOnlyAdmin, TicketScopedAdmin):
     list_display = [
         "ticket",
         "stock_item",
@@ -52,7 +42,7 @@ class PartUseAdmin(_ReadOnly):
 
 
 @admin.register(Substitute)
-class SubstituteAdmin(_ReadOnly):
+class SubstituteAdmin(ReadOnlyAdmin, TicketScopedAdmin):
     list_display = ["ticket", "device", "serial_number", "location", "installed_at", "returned_at"]
     search_fields = ["ticket__number", "device", "serial_number"]
     list_select_related = ["ticket"]

@@ -2,23 +2,18 @@
 the API and the services alike."""
 
 from accounts.roles import Role
+from accounts.selectors import has_any_role
 from tickets import permissions as ticket_may
-
-
-def _is(user, *roles: Role) -> bool:
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or any(user.has_role(role) for role in roles)
 
 
 def manage_stock(user) -> bool:
     """Receiving parts and setting alert levels: the service managers (who keep the stores)."""
-    return _is(user, Role.MANAGER)
+    return has_any_role(user, Role.MANAGER)
 
 
 def see_stock(user) -> bool:
     """The vendor's staff: engineers pick parts from it, agents answer whether a part is there."""
-    return _is(user, Role.MANAGER, Role.AGENT, Role.ENGINEER, Role.LEADER)
+    return has_any_role(user, Role.MANAGER, Role.AGENT, Role.ENGINEER, Role.LEADER)
 
 
 def work_with_parts(ticket, user) -> bool:

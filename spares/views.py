@@ -9,7 +9,7 @@ from accounts.models import Branch
 from accounts.roles import STAFF_ROLES
 from core.errors import TransitionForbidden
 from core.inputs import as_id, is_clean_text
-from core.web import REFUSALS, refusal_to_form, role_required
+from core.web import role_required
 from spares import permissions as may
 from spares import selectors
 from spares.forms import PartSettleForm, PartTakeForm, StockReceiveForm, SubstituteForm
@@ -22,7 +22,7 @@ from spares.services import (
     substitute_return,
 )
 from tickets.models import Ticket
-from tickets.submissions import form_submit_once
+from tickets.submissions import form_post_once
 from tickets.views.engineer import form_submit, visit_post
 
 STOCK_PAGE = 50
@@ -34,14 +34,12 @@ def stock(request):
     form = None
     if request.method == "POST":
         form = StockReceiveForm(request.POST)
-        if form.is_valid():
-            try:
-                # Once per form token: a double click puts the parts on the shelf once.
-                return form_submit_once(
-                    request, lambda: (_receive(request, form.cleaned_data), request.get_full_path())
-                )
-            except REFUSALS as exc:
-                refusal_to_form(form, exc)
+        # Once per form token: a double click puts the parts on the shelf once.
+        done = form_post_once(
+            request, form, lambda data: (_receive(request, data), request.get_full_path())
+        )
+        if done is not None:
+            return done
     branch = request.GET.get("branch", "")
     query = request.GET.get("q", "")[:100]
     query = query if is_clean_text(query) else ""

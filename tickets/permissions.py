@@ -5,7 +5,7 @@ offer exactly the transitions a user may take, and refuse the others with 403.
 """
 
 from accounts.roles import DESK_ROLES, Role
-from accounts.selectors import role_of
+from accounts.selectors import has_any_role, role_of
 
 
 def create_ticket(user) -> bool:
@@ -20,15 +20,9 @@ def create_ticket(user) -> bool:
     return role_of(user) in (*DESK_ROLES, Role.CUSTOMER)
 
 
-def _is(user, *roles: Role) -> bool:
-    if not user or not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or any(user.has_role(role) for role in roles)
-
-
 def is_desk(user) -> bool:
     """Hotline agents and managers: they run the queue."""
-    return _is(user, Role.AGENT, Role.MANAGER)
+    return has_any_role(user, Role.AGENT, Role.MANAGER)
 
 
 def is_customer_of(ticket, user) -> bool:
@@ -44,7 +38,7 @@ def is_assigned_engineer(ticket, user) -> bool:
 
 def is_branch_engineer(ticket, user) -> bool:
     return (
-        _is(user, Role.ENGINEER)
+        has_any_role(user, Role.ENGINEER)
         and user.branch_id is not None
         and ticket.branch_id == user.branch_id
     )
@@ -60,7 +54,7 @@ def dispatch(ticket, user) -> bool:
 
 def engineer_on_ticket(ticket, user) -> bool:
     """Departure and check-in are the engineer's own evidence; a manager may record them."""
-    return is_assigned_engineer(ticket, user) or _is(user, Role.MANAGER)
+    return is_assigned_engineer(ticket, user) or has_any_role(user, Role.MANAGER)
 
 
 def resolve(ticket, user) -> bool:
@@ -96,7 +90,7 @@ def cancel(ticket, user) -> bool:
 
 def sign_off(ticket, user) -> bool:
     """Change requests need the project management group's signature (seed 000, 1.4.2)."""
-    return _is(user, Role.MANAGER)
+    return has_any_role(user, Role.MANAGER)
 
 
 def change_priority(ticket, user) -> bool:

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.web import REFUSALS, refusal_to_form
 from tickets.models import Submission
 
 FORM_TOKEN_FIELD = "form_token"
@@ -103,3 +104,16 @@ def api_create_once(request, run: Callable[[], Response]) -> Response:
     replay = Response(previous.body, status=previous.status)
     replay["Idempotent-Replayed"] = "true"
     return replay
+
+
+def form_post_once(request, form, run: Callable[[dict], tuple[str, str]]) -> HttpResponse | None:
+    """A page's form post: validated, then `run(cleaned_data)` once per form token, which
+    returns (success message, where to go next). None when the form is to be shown again:
+    invalid, or refused by the service (the refusal goes onto the form beside its field)."""
+    if not form.is_valid():
+        return None
+    try:
+        return form_submit_once(request, lambda: run(form.cleaned_data))
+    except REFUSALS as exc:
+        refusal_to_form(form, exc)
+        return None

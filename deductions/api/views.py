@@ -12,10 +12,9 @@ from core.api_errors import errors
 from core.inputs import clean_text
 from deductions.api.serializers import DeductionSerializer, ThirdPartyRepairSerializer
 from deductions.models import Deduction, ThirdPartyRepair
-from deductions.selectors import readable_contracts
+from deductions.selectors import readable_contracts, repair_ticket
 from deductions.services import third_party_repair_record
 from tickets.api.views import IDEMPOTENCY_PARAMETER
-from tickets.models import Ticket
 from tickets.submissions import api_create_once
 
 
@@ -71,9 +70,7 @@ class ThirdPartyRepairViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             number = data.pop("ticket")["number"]
-            ticket = Ticket.objects.filter(
-                number=number[:20], contract__in=readable_contracts(request.user).values("pk")
-            ).first()
+            ticket = repair_ticket(request.user, number)
             if ticket is None:
                 raise ValidationError({"ticket": _("No such ticket.")})
             repair = third_party_repair_record(ticket=ticket, user=request.user, **data)

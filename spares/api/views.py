@@ -29,15 +29,14 @@ from spares.services import (
 )
 from tickets.api.views import IDEMPOTENCY_PARAMETER
 from tickets.models import Ticket
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import ticket_by_number, tickets_visible_to
 from tickets.submissions import api_create_once
 
 
 def _ticket_by_number(request, number: str) -> Ticket:
     """The ticket named in the body, if this user may see it: a field error otherwise, the
     same for a ticket that does not exist and one of another customer."""
-    visible = tickets_visible_to(request.user, Ticket.objects.all())
-    ticket = visible.filter(number=str(number)[:20]).first()
+    ticket = ticket_by_number(user=request.user, number=str(number)[:20])
     if ticket is None:
         raise ValidationError({"ticket": _("No such ticket.")})
     return ticket
