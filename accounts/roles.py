@@ -93,6 +93,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "maintenance.view_upgradestep",
         "maintenance.view_installedversion",
         "maintenance.view_softwarenotice",
+        # Training sessions are planned and recorded on their pages; read here.
+        "training.view_trainingsession",
+        "training.view_attendee",
+        "training.view_material",
     ],
     Role.LEADER: [
         *_VIEW_MASTER_DATA,

@@ -57,8 +57,8 @@ messages_compile() {
     (cd "$ROOT" && "$PY" manage.py compilemessages -v0 --ignore=.venv)
 }
 
-# The private PostgreSQL and Redis of bin/serve, bin/test and bench/run.
-SERVICE_PACKAGES=(postgresql redis-server)
+# The private PostgreSQL, Redis and IMAP server of bin/serve, bin/test and bench/run.
+SERVICE_PACKAGES=(postgresql redis-server dovecot-imapd)
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1; }
 
@@ -123,4 +123,81 @@ pg_datadir_remove() {
 # pg_private_dir WANT: where a cluster meant for WANT lives when postgres cannot enter WANT's parent.
 pg_private_dir() {
     printf '/var/lib/servicedesk/%s/pgdata\n' "$(printf %s "$1" | sha1sum | cut -c1-12)"
+}
+
+# A private IMAP server (Debian's dovecot) on loopback: the mailbox the demo's and the
+# tests' mail intake reads. Any user name logs in with the one password, each its own
+# mailbox. Mail is kept as the dovecot user, which (like postgres) cannot enter a
+# checkout under /root: then its files live in /var/lib/servicedesk/<hash>/imap.
+imap_dir() {
+    if [ "$(id -u)" -eq 0 ] && ! (cd / && runuser -u dovecot -- test -x "$(dirname "$1")" \
+        && runuser -u dovenull -- test -x "$(dirname "$1")") 2>/dev/null; then
+        printf '/var/lib/servicedesk/%s/imap\n' "$(printf %s "$1" | sha1sum | cut -c1-12)"
+    else
+        printf '%s\n' "$1"
+    fi
+}
+
+# imap_system_off: Debian's package starts a system-wide dovecot (ports 143 and 993, logins of
+# the machine's users) where systemd runs; the desk needs only its private one.
+imap_system_off() {
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+        systemctl disable --now dovecot.service dovecot.socket >/dev/null 2>&1 || true
+    fi
+}
+
+# imap_conf WANT PORT PASSWORD [LOG]: write the server's configuration; prints its path.
+imap_conf() {
+    local dir port="$2" password="$3" owner log
+    dir="$(imap_dir "$1")"
+    log="${4:-$dir/dovecot.log}"
+    owner="$(id -un)"
+    [ "$(id -u)" -eq 0 ] && owner=dovecot
+    mkdir -p "$dir/run" "$dir/state" "$dir/mail"
+    [ "$(id -u)" -eq 0 ] && chown dovecot:dovecot "$dir/mail" && chmod 755 "$(dirname "$dir")" "$dir"
+    local internal=""
+    [ "$(id -u)" -ne 0 ] && internal="default_internal_user = $owner
+default_login_user = $owner"
+    (umask 077 && cat >"$dir/dovecot.conf" <<CONF
+# Written by bin/lib.sh (imap_conf) on every start.
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = $(id -u "$owner")
+$internal
+passdb {
+  driver = static
+  args = password=$(printf %s "$password" | sed 's/%/%%/g')
+}
+userdb {
+  driver = static
+  args = uid=$(id -u "$owner") gid=$(id -g "$owner") home=$dir/mail/%u
+}
+mail_location = maildir:~/Maildir
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+  chroot =
+}
+service anvil {
+  chroot =
+}
+CONF
+    )
+    printf '%s\n' "$dir/dovecot.conf"
+}
+
+# imap_remove WANT: delete a throwaway IMAP server's mail and state.
+imap_remove() {
+    rm -rf "$(imap_dir "$1")"
 }

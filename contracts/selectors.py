@@ -130,3 +130,15 @@ def contacts_to_tell(customer_ids: Iterable[int]) -> tuple[list, list[str]]:
         elif contact.email:
             addresses.append(contact.email)
     return users, addresses
+
+
+def contacts_by_address(address: str) -> list[Contact]:
+    """The contacts an e-mail address is: their own address, or their login's."""
+    address = (address or "").strip()
+    if not address:
+        return []
+    return list(
+        Contact.objects.filter(Q(email__iexact=address) | Q(user__email__iexact=address))
+        .select_related("customer", "user")
+        .order_by("pk")
+    )

@@ -61,6 +61,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 # The desk's public address, for links in e-mails (read outside the site).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-pass-2026")
+# The private IMAP server bin/serve runs: the demo's mailbox reads it (0: no demo mailbox).
+DEMO_IMAP_PORT = env_int("DEMO_IMAP_PORT", 0)
+DEMO_IMAP_PASSWORD = env_str("DEMO_IMAP_PASSWORD", "")
 SLA_SWEEP_SECONDS = env_float("SLA_SWEEP_SECONDS", 2.0)
 REOPEN_WINDOW_DAYS = env_int("REOPEN_WINDOW_DAYS", 7)
 # Login throttling (django-axes, accounts/throttling.py) and API tokens (accounts/tokens.py).

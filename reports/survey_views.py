@@ -25,6 +25,7 @@ from reports.surveys import (
     survey_status,
 )
 from tickets.models import Ticket
+from training.selectors import training_years
 
 
 def _rows(surveys):
@@ -128,14 +129,15 @@ def portal(request):
 
 
 def _report_years(customer_id: int | None) -> list[int]:
-    """The years the organisation was surveyed in, latest first: those it has a yearly
-    satisfaction analysis of (seed 002, 4.5.4: 提交书面报告)."""
+    """The years the organisation was surveyed in or trained in, latest first: those it has
+    a yearly analysis of (seed 002, 4.5.4: 提交书面报告; its training counted there too)."""
     if customer_id is None:
         return []
     surveyed = Survey.objects.filter(contract__customer_id=customer_id).dates(
         "period_start", "year", order="DESC"
     )
-    return [day.year for day in surveyed]
+    years = {day.year for day in surveyed} | set(training_years(customer_id))
+    return sorted(years, reverse=True)
 
 
 @role_required(Role.CUSTOMER)

@@ -18,3 +18,9 @@ urlpatterns = [
 inspection_documents = [
     path("<int:pk>/report.pdf", views.inspection_report_pdf, name="report_pdf"),
 ]
+
+# The sign-in sheet of a training session stands among the training pages
+# (training:signin_pdf, /training/<pk>/signin-sheet.pdf).
+training_documents = [
+    path("<int:pk>/signin-sheet.pdf", views.training_signin_pdf, name="signin_pdf"),
+]

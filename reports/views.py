@@ -26,6 +26,7 @@ from inspections.models import Inspection
 from inspections.permissions import may_read_report
 from inspections.selectors import inspections_visible_to
 from reports.documents import inspection as inspection_document
+from reports.documents import training as training_document
 from reports.models import ReportJob
 from reports.rendering import (
     WAITING_TIMEOUT,
@@ -39,6 +40,7 @@ from reports.rendering import (
 )
 from reports.selectors import report_jobs_of
 from tickets.rollups import service_tz
+from training.selectors import session_with_details, sessions_visible_to
 
 Kind = ReportJob.Kind
 Format = ReportJob.Format
@@ -250,6 +252,19 @@ def inspection_report_pdf(request, pk: int):
         raise Http404
     name = f"inspection-{inspection.contract.number}-{inspection.due_on.isoformat()}.pdf"
     pdf = inspection_document.inspection_report_pdf(inspection)
+    return _attachment(Rendered(content=pdf, filename=name, content_type="application/pdf"))
+
+
+@login_required
+def training_signin_pdf(request, pk: int):
+    """A training session's sign-in sheet (培训签到表) to print, at
+    /training/<pk>/signin-sheet.pdf (servicedesk/urls.py files it with the training pages);
+    whoever may see the session, anyone else gets 404."""
+    session = session_with_details(sessions_visible_to(request.user)).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    name = f"training-signin-{session.pk}-{timezone.localdate(session.starts_at).isoformat()}.pdf"
+    pdf = training_document.signin_sheet_pdf(session)
     return _attachment(Rendered(content=pdf, filename=name, content_type="application/pdf"))
 
 

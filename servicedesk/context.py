@@ -1,7 +1,9 @@
-"""What every page's header needs: the user's role, unread notifications, a stale sweep."""
+"""What every page's header needs: the user's role, unread notifications, a stale sweep,
+the mail waiting for an agent."""
 
-from accounts.roles import STAFF_ROLES
+from accounts.roles import DESK_ROLES, STAFF_ROLES
 from accounts.selectors import role_of
+from mail_intake.selectors import mails_waiting
 from tickets.heartbeats import sweep_stale_since
 from tickets.selectors import unread_notification_count
 
@@ -20,4 +22,7 @@ def navigation(request) -> dict:
         stale, last_at = sweep_stale_since()
         context["sweep_stale"] = stale
         context["sweep_last_at"] = last_at
+    if role in DESK_ROLES:
+        # What waits in the mail triage list: one count on a partial index.
+        context["mail_waiting"] = mails_waiting(user).count()
     return context

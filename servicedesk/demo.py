@@ -91,10 +91,12 @@ def demo_load(*, today: date) -> list[DemoLogin]:
     _demo_roster(now=now)
     from deductions.demo import demo_deductions
     from inspections.demo import demo_inspections
+    from mail_intake.demo import demo_mail
     from maintenance.demo import demo_maintenance
     from reports.demo import demo_satisfaction
     from spares.demo import demo_spares
     from tickets.demo import demo_tickets
+    from training.demo import demo_training
 
     demo_tickets(now=now)
     demo_inspections(now=now)
@@ -102,6 +104,8 @@ def demo_load(*, today: date) -> list[DemoLogin]:
     demo_spares(now=now)
     demo_deductions(now=now)
     demo_maintenance(now=now)
+    demo_training(now=now)
+    demo_mail(now=now)
     return DEMO_LOGINS
 
 

@@ -4,8 +4,10 @@ Four checks, each `{"ok": bool, "detail": str}`: the database answers a
 trivial query, the broker answers a ping (1 s timeout), the SLA sweep
 completed within the last 30 s (`sweep_age_seconds`, from the heartbeat the
 sweep writes in the database) and a worker ran the heartbeat task beat sends
-every 10 s within the last 30 s. 200 when all hold, 503 otherwise. No login,
-never cached; details name what failed, never a URL, host or password.
+every 10 s within the last 30 s. 200 when all hold, 503 otherwise. A fifth, `mail`,
+says whether every active mailbox of the e-mail intake was read lately; it does not
+change the status. No login, never cached; details name what failed, never a URL, host
+or password.
 """
 
 import logging
@@ -14,6 +16,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from mail_intake.selectors import mailboxes_late
 from servicedesk.celery import broker_ping
 from tickets.heartbeats import (
     SWEEP_HEALTHY_SECONDS,
@@ -64,6 +67,19 @@ def _heartbeat(name: str, limit: int, *, database_ok: bool) -> tuple[dict, float
     return {"ok": True, "detail": f"last ran {age:.0f} s ago"}, age
 
 
+def check_mail(*, database_ok: bool) -> dict:
+    if not database_ok:
+        return {"ok": False, "detail": "unknown: the database does not answer"}
+    try:
+        late = mailboxes_late()
+    except Exception as exc:
+        return _failed("mail", exc)
+    if late:
+        names = ", ".join(f"{box.name} ({why})" for box, why in late)
+        return {"ok": False, "detail": f"not read: {names}"}
+    return {"ok": True, "detail": "every active mailbox read"}
+
+
 @never_cache
 def healthz(request):
     database = check_database()
@@ -76,6 +92,9 @@ def healthz(request):
     )
     ok = all(check["ok"] for check in (database, broker, sweep, worker))
     body = {
+        # Said, not counted in the status: a mailbox that cannot be read stops intake by
+        # e-mail, not the desk, so the web stays in service.
+        "mail": check_mail(database_ok=database["ok"]),
         "status": "ok" if ok else "failing",
         "database": database,
         "broker": broker,

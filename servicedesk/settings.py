@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "spares",
     "deductions",
     "maintenance",
+    "training",
+    "mail_intake",
     "item_history",
     "reports",
     # The project itself, for its management commands (demo_data): above every app.
@@ -218,6 +220,10 @@ SPECTACULAR_SETTINGS = {
         "ItemKindEnum": "contracts.models.customers.CoveredItem.Kind",
         "PartUseStateEnum": "spares.models.PartUse.State",
         "DowntimeStateEnum": "maintenance.models.DowntimeWindow.State",
+        "TrainingKindEnum": "training.models.TrainingSession.Kind",
+        "TrainingStateEnum": "training.models.TrainingSession.State",
+        "MailOutcomeEnum": "mail_intake.models.InboundMail.Outcome",
+        "ClockOutcomeEnum": "tickets.models.clocks.Outcome",
         "StateEnum": "tickets.models.tickets.State",
     },
 }
@@ -258,11 +264,15 @@ CELERY_BEAT_SCHEDULE = {
     "penalties-record": {"task": "deductions.tasks.penalties_record", "schedule": 60},
     # The customer's people reminded before planned downtime (once per window version).
     "downtime-remind": {"task": "maintenance.tasks.downtime_remind", "schedule": 300},
+    # The desk's mailboxes read: new mail becomes tickets, replies comments (mail_intake).
+    "mail-poll": {"task": "mail_intake.tasks.mail_poll", "schedule": 60},
     # From 1 November: managers are told once when next year's holidays are not confirmed.
     "holiday-years-remind": {"task": "tickets.tasks.holiday_years_remind", "schedule": 3600},
 }
 REOPEN_WINDOW_DAYS = env.REOPEN_WINDOW_DAYS
 DEMO_PASSWORD = env.DEMO_PASSWORD
+DEMO_IMAP_PORT = env.DEMO_IMAP_PORT
+DEMO_IMAP_PASSWORD = env.DEMO_IMAP_PASSWORD
 
 LOGGING = {
     "version": 1,

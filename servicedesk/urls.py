@@ -10,6 +10,7 @@ from contracts.api.views import ContractViewSet
 from deductions.api.views import DeductionViewSet, ThirdPartyRepairViewSet
 from inspections import urls as inspection_urls
 from item_history.api.views import ItemHistoryView, ItemVersionView
+from mail_intake.api.views import InboundMailViewSet
 from maintenance.api.views import DowntimeWindowViewSet, SoftwareNoticeViewSet, UpgradeViewSet
 from reports import urls as report_urls
 from reports.api import SlaSummaryView
@@ -17,6 +18,8 @@ from servicedesk import landing
 from servicedesk.health import healthz
 from spares.api.views import PartUseViewSet, StockViewSet, SubstituteViewSet
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
+from training import urls as training_urls
+from training.api.views import TrainingSessionViewSet
 
 router = DefaultRouter()
 router.register("contracts", ContractViewSet, basename="contract")
@@ -29,6 +32,8 @@ router.register("spares/substitutes", SubstituteViewSet, basename="substitute")
 router.register("maintenance/windows", DowntimeWindowViewSet, basename="downtime-window")
 router.register("maintenance/upgrades", UpgradeViewSet, basename="upgrade")
 router.register("maintenance/notices", SoftwareNoticeViewSet, basename="software-notice")
+router.register("training/sessions", TrainingSessionViewSet, basename="training-session")
+router.register("mail", InboundMailViewSet, basename="inbound-mail")
 router.register("deductions/ledger", DeductionViewSet, basename="deduction")
 router.register(
     "deductions/third-party-repairs", ThirdPartyRepairViewSet, basename="third-party-repair"
@@ -36,6 +41,8 @@ router.register(
 
 # The inspection pages, and the inspection report that reports renders among them.
 inspection_pages = [*inspection_urls.urlpatterns, *report_urls.inspection_documents]
+# The training pages, and the sign-in sheet that reports renders among them.
+training_pages = [*training_urls.urlpatterns, *report_urls.training_documents]
 
 urlpatterns = [
     # Before Django's: the switch also remembers the language for e-mails.
@@ -97,6 +104,8 @@ urlpatterns = [
     path("spares/", include("spares.urls")),
     path("deductions/", include("deductions.urls")),
     path("maintenance/", include("maintenance.urls")),
+    path("training/", include((training_pages, "training"))),
+    path("mail/", include("mail_intake.urls")),
     path("items/", include("item_history.urls")),
     path("dashboard/", include("reports.dashboard_urls")),
     path("inspections/", include((inspection_pages, "inspections"))),

@@ -116,6 +116,7 @@ def test_the_answer_holds_no_secrets():
         if value:
             assert f'"{value}"' not in text
     assert set(json.loads(text)) == {
+        "mail",
         "status",
         "database",
         "broker",

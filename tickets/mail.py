@@ -14,8 +14,12 @@ One delivery run costs the same per message whatever the backlog:
   MAX_EMAIL_ATTEMPTS it is given up, and stays in the person's notifications.
 """
 
+import hashlib
+import hmac
 import logging
+import re
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -79,7 +83,9 @@ def _claim(*, now: datetime, lease: datetime, limit: int) -> list[Notification]:
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
-    return list(Notification.objects.filter(pk__in=ids).select_related("user").order_by("pk"))
+    return list(
+        Notification.objects.filter(pk__in=ids).select_related("user", "ticket").order_by("pk")
+    )
 
 
 def _recipient(notification: Notification) -> str:
@@ -120,12 +126,52 @@ def _send(batch: list[Notification]) -> tuple[set[int], set[int]]:
 
 
 def _email(notification: Notification) -> EmailMessage:
+    """The e-mail of a notification. One about a ticket carries its number in the subject,
+    [#2026-000123], and in its Message-ID, so that a reply lands on the ticket
+    (mail_intake); it says it is automatic, so that it never opens a ticket itself."""
+    subject = notification.display_title
+    headers = {"Auto-Submitted": "auto-generated"}
+    if notification.ticket_id:
+        number = notification.ticket.number
+        if f"[#{number}]" not in subject:
+            subject = f"[#{number}] {subject}"
+        headers["Message-ID"] = reply_reference(number, notification.pk)
+        headers["X-Servicedesk-Ticket"] = number
     return EmailMessage(
-        subject=notification.display_title,
+        subject=subject,
         body=absolute_links(notification.display_body),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[_recipient(notification)],
+        headers=headers,
     )
+
+
+def _token(number: str, notification_id: int) -> str:
+    message = f"{number}.{notification_id}".encode()
+    key = f"reply-reference:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
+
+
+def reply_reference(number: str, notification_id: int) -> str:
+    """The Message-ID of a notification's e-mail: it names the ticket and the notification,
+    signed, so that a reply's In-Reply-To proves it answers this mail (mail_intake)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<ticket.{number}.n{notification_id}.{_token(number, notification_id)}@{domain}>"
+
+
+_REFERENCE = re.compile(r"<ticket\.(\d{4}-\d{6})\.n(\d{1,18})\.([0-9a-f]{20})@")
+
+
+def reply_reference_notification(reference: str, *, number: str) -> int | None:
+    """The notification a reply answers, when `reference` is one of our Message-IDs for
+    ticket `number` with a valid token; None otherwise."""
+    found = _REFERENCE.search(reference)
+    if not found or found.group(1) != number:
+        return None
+    notification_id = int(found.group(2))
+    if not hmac.compare_digest(found.group(3), _token(number, notification_id)):
+        return None
+    return notification_id
 
 
 # Each row matched by its id in one statement: a CASE WHEN per id would cost

@@ -47,7 +47,7 @@ def ticket_timeline(ticket: Ticket, *, include_internal: bool) -> list[Entry]:
             Entry(
                 comment.created_at,
                 "internal" if comment.internal else "reply",
-                comment.author.get_full_name() or comment.author.username,
+                comment.author_name,
                 comment.body,
             )
         )

@@ -63,14 +63,39 @@ def comment_add(*, ticket: Ticket, user: User, body: str, internal: bool = False
     if internal and customer:
         raise TransitionForbidden(_("Customers cannot write internal notes."))
     comment = Comment.objects.create(ticket=ticket, author=user, body=body, internal=internal)
-    if customer and ticket.state == State.WAITING_CUSTOMER:
+    if customer:
+        _customer_replied(ticket, user)
+    return comment
+
+
+@transaction.atomic
+def comment_from_mail(
+    *, ticket: Ticket, author: User | None, from_address: str, body: str, by_customer: bool
+) -> Comment:
+    """A reply that came by e-mail (mail_intake), from a sender already matched to the
+    ticket: the customer's contact (a reply the customer sees) or staff (an internal note)."""
+    body = body.strip() or _("(The e-mail had no text.)")
+    comment = Comment.objects.create(
+        ticket=ticket,
+        author=author,
+        from_address=from_address,
+        body=body,
+        internal=not by_customer,
+    )
+    if by_customer:
+        _customer_replied(ticket, author)
+    return comment
+
+
+def _customer_replied(ticket: Ticket, user: User | None) -> None:
+    """A reply from the customer resumes a ticket that was waiting on them."""
+    if ticket.state == State.WAITING_CUSTOMER:
         ticket_transition(
             ticket_id=ticket.pk,
             name="resume",
             user=user,
             note=Message(gettext_lazy("Customer replied")),
         )
-    return comment
 
 
 @transaction.atomic

@@ -14,9 +14,10 @@ def satisfaction_data(*, year: int, customer=None) -> dict:
     """The year's figures from `reports.satisfaction.satisfaction_year`, shaped for the template.
 
     Rates become percentages (0–100); rating questions and free-text questions are
-    listed apart.
+    listed apart. The training held in the year (seed 000, 002) is counted beside them.
     """
     from reports.satisfaction import satisfaction_year
+    from training.selectors import training_year
 
     raw = satisfaction_year(year=year, customer=customer)
     previous = raw.get("previous") or {}
@@ -39,6 +40,7 @@ def satisfaction_data(*, year: int, customer=None) -> dict:
         "return_visits": raw.get("return_visits") or {"count": 0, "reached": 0, "average": None},
         "comments": raw.get("comments") or [],
         "actions": raw.get("actions") or [],
+        "training": training_year(year=year, customer=customer),
         "previous": {
             "year": previous.get("year", year - 1),
             "overall_average": previous.get("overall_average"),

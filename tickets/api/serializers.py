@@ -422,12 +422,22 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", read_only=True)
+    author = serializers.CharField(
+        source="author.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The author's user name; null for a reply by e-mail from someone without "
+        "a login (see from_address).",
+    )
+    from_address = serializers.CharField(
+        read_only=True, help_text="The sender's address when the reply came by e-mail."
+    )
 
     class Meta:
         model = Comment
-        fields = ["id", "author", "body", "internal", "created_at"]
-        read_only_fields = ["id", "author", "created_at"]
+        fields = ["id", "author", "from_address", "body", "internal", "created_at"]
+        read_only_fields = ["id", "author", "from_address", "created_at"]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):

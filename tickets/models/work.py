@@ -18,12 +18,16 @@ class Comment(Timestamped):
         on_delete=models.CASCADE,
         related_name="comments",
     )
+    # Empty for a reply by e-mail from a contact without a login: `from_address` says who.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
+    from_address = models.CharField(_("sent by e-mail from"), max_length=254, blank=True)
     body = models.TextField(_("text"))
     internal = models.BooleanField(_("internal note"), default=False)
 
@@ -34,6 +38,12 @@ class Comment(Timestamped):
 
     def __str__(self) -> str:
         return self.body[:50]
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return self.from_address
+        return self.author.get_full_name() or self.author.username
 
 
 class CheckIn(Timestamped):
