@@ -47,13 +47,15 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(DutyShift)
 class DutyShiftAdmin(admin.ModelAdmin):
-    """The duty roster (值班表): who is on duty for a branch, for holidays and events too."""
+    """The duty roster (值班表): who is on duty for a branch, for holidays and events too.
+    Managers plan it on the roster page (/duty/), which checks the branch; here they read."""
 
-    list_display = ["engineer", "branch", "starts_at", "ends_at", "note"]
-    list_filter = ["branch"]
-    search_fields = ["engineer__username", "engineer__first_name", "note"]
+    list_display = ["engineer", "branch", "starts_at", "ends_at", "mode", "kind", "event", "note"]
+    list_filter = ["branch", "kind", "mode"]
+    search_fields = ["engineer__username", "engineer__first_name", "event", "note"]
     date_hierarchy = "starts_at"
     list_select_related = ["engineer", "branch"]
+    raw_id_fields = ["site"]
 
 
 # knox registers an admin that creates a token for any user and shows its key: a way

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.roles import SUPERUSER, Role, Tier
 from core.models import Timestamped
@@ -89,8 +92,28 @@ class User(AbstractUser):
         return None
 
 
+class TsTzRange(models.Func):
+    """PostgreSQL's tstzrange(start, end): half-open, so a shift ending at 08:00 and the
+    next starting at 08:00 do not overlap."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
 class DutyShift(Timestamped):
-    """An engineer on duty (值班) for a branch: holiday and event rosters (seed 002, 4.5.3)."""
+    """An engineer on duty (值班) for a branch: the weekly roster, and holiday and event duty
+    on site or on call (seed 002, 4.5.3: 节假日期间，或有重要的会议及有关活动期间 … 值班).
+    Planned on the duty pages (duty/services.py); read by dispatch and the hotline console
+    through accounts.selectors.shifts_on_duty."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular duty")
+        HOLIDAY = "holiday", _("Holiday duty")
+        EVENT = "event", _("Event duty")
+
+    class Mode(models.TextChoices):
+        ON_CALL = "on_call", _("On call")
+        ON_SITE = "on_site", pgettext_lazy("duty mode", "On site")
 
     engineer = models.ForeignKey(
         User, verbose_name=_("engineer"), on_delete=models.CASCADE, related_name="duty_shifts"
@@ -100,6 +123,22 @@ class DutyShift(Timestamped):
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    kind = models.CharField(
+        _("kind of duty"), max_length=10, choices=Kind.choices, default=Kind.REGULAR
+    )
+    mode = models.CharField(
+        _("on call or on site"), max_length=10, choices=Mode.choices, default=Mode.ON_CALL
+    )
+    # Where an on-site duty is kept (a customer's site during an important meeting).
+    site = models.ForeignKey(
+        "contracts.Site",
+        verbose_name=_("site"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duty_shifts",
+    )
+    event = models.CharField(_("event"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -109,7 +148,16 @@ class DutyShift(Timestamped):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
-            )
+            ),
+            # One engineer is never on two duties at once (btree_gist).
+            ExclusionConstraint(
+                name="shift_no_overlap_per_engineer",
+                expressions=[
+                    ("engineer", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at"), RangeOperators.OVERLAPS),
+                ],
+                violation_error_message=_("This engineer is already on duty at that time."),
+            ),
         ]
         indexes = [
             models.Index(fields=["branch", "starts_at", "ends_at"], name="shift_branch_time")

@@ -97,6 +97,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "training.view_trainingsession",
         "training.view_attendee",
         "training.view_material",
+        # The duty roster is planned on its page (/duty/, own branch only); read here.
+        "accounts.view_dutyshift",
+        "duty.view_dutyevent",
+        # Knowledge articles are written and published on their pages; read here.
+        "knowledge.view_article",
+        "knowledge.view_articlerevision",
     ],
     Role.LEADER: [
         *_VIEW_MASTER_DATA,

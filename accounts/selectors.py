@@ -1,4 +1,12 @@
-"""Who a user is to the pages: the role and, for a customer contact, the organisation."""
+"""Who a user is to the pages: the role and, for a customer contact, the organisation; and
+who is on duty now (dispatch and the hotline console both ask `shifts_on_duty`)."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from accounts.models import DutyShift
 
 
 def role_of(user) -> str | None:
@@ -16,3 +24,17 @@ def has_any_role(user, *roles) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or any(user.has_role(role) for role in roles)
+
+
+def shifts_on_duty(
+    *, now: datetime, branch_ids: Iterable[int] | None = None
+) -> QuerySet[DutyShift]:
+    """The one rule of who is on duty (值班) at a moment: shifts running then (start
+    included, end not), of these branches or all, with engineer and site, in the order the
+    console lists them (on site first, then by engineer)."""
+    shifts = DutyShift.objects.filter(starts_at__lte=now, ends_at__gt=now)
+    if branch_ids is not None:
+        shifts = shifts.filter(branch_id__in=list(branch_ids))
+    return shifts.select_related("engineer", "branch", "site__customer").order_by(
+        "-mode", "engineer__username", "starts_at"
+    )

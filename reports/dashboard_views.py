@@ -26,6 +26,7 @@ from reports.charts import Bar, Series, bar_chart, format_percent, trend_chart
 from reports.sla.compliance import DIMENSION_LABELS, DIMENSIONS, Compliance, kind_label
 from reports.sla.period import MAX_PERIOD_DAYS, Period, StatFilters
 from reports.sla.report import sla_report
+from tickets.chat import robots_listed
 from tickets.escalation import escalation_acknowledge as acknowledge_step
 from tickets.models import EscalationStep
 from tickets.rollups import service_tz
@@ -342,6 +343,7 @@ def escalations(request):
             "only_open": only_open,
             "tier": tier,
             "all_tiers": request.user.is_superuser,
+            "robots": robots_listed(),
         },
     )
 

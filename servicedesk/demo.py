@@ -90,12 +90,15 @@ def demo_load(*, today: date) -> list[DemoLogin]:
     now = _demo_now(today)
     _demo_roster(now=now)
     from deductions.demo import demo_deductions
+    from duty.demo import demo_duty
     from inspections.demo import demo_inspections
+    from knowledge.demo import demo_knowledge
     from mail_intake.demo import demo_mail
     from maintenance.demo import demo_maintenance
     from reports.demo import demo_satisfaction
     from spares.demo import demo_spares
     from tickets.demo import demo_tickets
+    from tickets.demo_chat import demo_chat_robots
     from training.demo import demo_training
 
     demo_tickets(now=now)
@@ -105,7 +108,10 @@ def demo_load(*, today: date) -> list[DemoLogin]:
     demo_deductions(now=now)
     demo_maintenance(now=now)
     demo_training(now=now)
+    demo_duty(now=now)
+    demo_knowledge(now=now)
     demo_mail(now=now)
+    demo_chat_robots()
     return DEMO_LOGINS
 
 

@@ -4,10 +4,10 @@ Four checks, each `{"ok": bool, "detail": str}`: the database answers a
 trivial query, the broker answers a ping (1 s timeout), the SLA sweep
 completed within the last 30 s (`sweep_age_seconds`, from the heartbeat the
 sweep writes in the database) and a worker ran the heartbeat task beat sends
-every 10 s within the last 30 s. 200 when all hold, 503 otherwise. A fifth, `mail`,
-says whether every active mailbox of the e-mail intake was read lately; it does not
-change the status. No login, never cached; details name what failed, never a URL, host
-or password.
+every 10 s within the last 30 s. 200 when all hold, 503 otherwise. Two more, `mail`
+(every active mailbox of the e-mail intake read lately) and `chat` (every active
+chat-group robot reached at its last try), are said but do not change the status.
+No login, never cached; details name what failed, never a URL, host or password.
 """
 
 import logging
@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from mail_intake.selectors import mailboxes_late
 from servicedesk.celery import broker_ping
+from tickets.chat import robots_listed
 from tickets.heartbeats import (
     SWEEP_HEALTHY_SECONDS,
     WORKER_HEALTHY_SECONDS,
@@ -80,6 +81,18 @@ def check_mail(*, database_ok: bool) -> dict:
     return {"ok": True, "detail": "every active mailbox read"}
 
 
+def check_chat(*, database_ok: bool) -> dict:
+    if not database_ok:
+        return {"ok": False, "detail": "unknown: the database does not answer"}
+    try:
+        failing = [robot.name for robot in robots_listed() if robot.active and robot.failing]
+    except Exception as exc:
+        return _failed("chat", exc)
+    if failing:
+        return {"ok": False, "detail": f"not reached: {', '.join(failing)}"}
+    return {"ok": True, "detail": "every active chat-group robot reached"}
+
+
 @never_cache
 def healthz(request):
     database = check_database()
@@ -95,6 +108,7 @@ def healthz(request):
         # Said, not counted in the status: a mailbox that cannot be read stops intake by
         # e-mail, not the desk, so the web stays in service.
         "mail": check_mail(database_ok=database["ok"]),
+        "chat": check_chat(database_ok=database["ok"]),
         "status": "ok" if ok else "failing",
         "database": database,
         "broker": broker,

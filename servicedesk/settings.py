@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # pg_trgm lookups and indexes (the knowledge base's search).
+    "django.contrib.postgres",
     "rest_framework",
     "knox",
     "axes",
@@ -52,6 +54,8 @@ INSTALLED_APPS = [
     "deductions",
     "maintenance",
     "training",
+    "duty",
+    "knowledge",
     "mail_intake",
     "item_history",
     "reports",
@@ -222,7 +226,12 @@ SPECTACULAR_SETTINGS = {
         "DowntimeStateEnum": "maintenance.models.DowntimeWindow.State",
         "TrainingKindEnum": "training.models.TrainingSession.Kind",
         "TrainingStateEnum": "training.models.TrainingSession.State",
+        "DutyKindEnum": "accounts.models.DutyShift.Kind",
+        "DutyModeEnum": "accounts.models.DutyShift.Mode",
+        "DutyGapKindEnum": "duty.selectors.GapKind",
+        "ArticleStateEnum": "knowledge.models.Article.State",
         "MailOutcomeEnum": "mail_intake.models.InboundMail.Outcome",
+        "ChatRobotKindEnum": "tickets.models.chat.ChatRobot.Kind",
         "ClockOutcomeEnum": "tickets.models.clocks.Outcome",
         "StateEnum": "tickets.models.tickets.State",
     },
@@ -264,10 +273,18 @@ CELERY_BEAT_SCHEDULE = {
     "penalties-record": {"task": "deductions.tasks.penalties_record", "schedule": 60},
     # The customer's people reminded before planned downtime (once per window version).
     "downtime-remind": {"task": "maintenance.tasks.downtime_remind", "schedule": 300},
+    # Escalations posted to the chat groups, and their retries (tickets/chat.py).
+    "deliver-chat": {
+        "task": "tickets.tasks.deliver_chat",
+        "schedule": 15,
+        "options": {"expires": 30},
+    },
     # The desk's mailboxes read: new mail becomes tickets, replies comments (mail_intake).
     "mail-poll": {"task": "mail_intake.tasks.mail_poll", "schedule": 60},
     # From 1 November: managers are told once when next year's holidays are not confirmed.
     "holiday-years-remind": {"task": "tickets.tasks.holiday_years_remind", "schedule": 3600},
+    # Managers told once per holiday or event in the next 14 days with nobody on duty.
+    "duty-gaps-remind": {"task": "duty.tasks.duty_gaps_remind", "schedule": 24 * 3600},
 }
 REOPEN_WINDOW_DAYS = env.REOPEN_WINDOW_DAYS
 DEMO_PASSWORD = env.DEMO_PASSWORD

@@ -8,8 +8,10 @@ from accounts.api import LogoutAllView, LogoutView, ObtainTokenView
 from accounts.language import set_language
 from contracts.api.views import ContractViewSet
 from deductions.api.views import DeductionViewSet, ThirdPartyRepairViewSet
+from duty.api.views import DutyGapsView, DutyShiftViewSet
 from inspections import urls as inspection_urls
 from item_history.api.views import ItemHistoryView, ItemVersionView
+from knowledge.api.views import ArticleViewSet
 from mail_intake.api.views import InboundMailViewSet
 from maintenance.api.views import DowntimeWindowViewSet, SoftwareNoticeViewSet, UpgradeViewSet
 from reports import urls as report_urls
@@ -17,6 +19,13 @@ from reports.api import SlaSummaryView
 from servicedesk import landing
 from servicedesk.health import healthz
 from spares.api.views import PartUseViewSet, StockViewSet, SubstituteViewSet
+from tickets.api.changes import (
+    ChangeAcceptView,
+    ChangeApprovalView,
+    ChangeEvaluateView,
+    ChangeSignView,
+)
+from tickets.api.chat import ChatRobotViewSet
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 from training import urls as training_urls
 from training.api.views import TrainingSessionViewSet
@@ -26,6 +35,7 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("chat-robots", ChatRobotViewSet, basename="chat-robot")
 router.register("spares/stock", StockViewSet, basename="stock")
 router.register("spares/parts", PartUseViewSet, basename="part-use")
 router.register("spares/substitutes", SubstituteViewSet, basename="substitute")
@@ -33,6 +43,8 @@ router.register("maintenance/windows", DowntimeWindowViewSet, basename="downtime
 router.register("maintenance/upgrades", UpgradeViewSet, basename="upgrade")
 router.register("maintenance/notices", SoftwareNoticeViewSet, basename="software-notice")
 router.register("training/sessions", TrainingSessionViewSet, basename="training-session")
+router.register("duty/shifts", DutyShiftViewSet, basename="duty-shift")
+router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
 router.register("mail", InboundMailViewSet, basename="inbound-mail")
 router.register("deductions/ledger", DeductionViewSet, basename="deduction")
 router.register(
@@ -56,8 +68,17 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/sla/summary/", SlaSummaryView.as_view(), name="api-sla-summary"),
+    path(
+        "api/tickets/<int:pk>/change-approval/",
+        ChangeApprovalView.as_view(),
+        name="api-change-approval",
+    ),
+    path("api/tickets/<int:pk>/change-approval/sign/", ChangeSignView.as_view()),
+    path("api/tickets/<int:pk>/change-approval/evaluate/", ChangeEvaluateView.as_view()),
+    path("api/tickets/<int:pk>/change-approval/accept/", ChangeAcceptView.as_view()),
     path("api/items/<int:pk>/history/", ItemHistoryView.as_view(), name="api-item-history"),
     path("api/items/<int:pk>/versions/", ItemVersionView.as_view(), name="api-item-versions"),
+    path("api/duty/gaps/", DutyGapsView.as_view(), name="api-duty-gaps"),
     path("api/", include(router.urls)),
     # Password reset by email (templates/registration/password_reset_*).
     path(
@@ -105,6 +126,8 @@ urlpatterns = [
     path("deductions/", include("deductions.urls")),
     path("maintenance/", include("maintenance.urls")),
     path("training/", include((training_pages, "training"))),
+    path("duty/", include("duty.urls")),
+    path("knowledge/", include("knowledge.urls")),
     path("mail/", include("mail_intake.urls")),
     path("items/", include("item_history.urls")),
     path("dashboard/", include("reports.dashboard_urls")),

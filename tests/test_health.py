@@ -117,6 +117,7 @@ def test_the_answer_holds_no_secrets():
             assert f'"{value}"' not in text
     assert set(json.loads(text)) == {
         "mail",
+        "chat",
         "status",
         "database",
         "broker",

@@ -73,7 +73,12 @@ def test_postgres_runs_for_a_checkout_in_a_private_directory(tmp_path):
     private.chmod(0o700)  # like /root: the postgres user cannot enter it
     services = private / "var" / "test-services"
     link = services / "pgdata"
-    env = {**os.environ, "PG_PORT": str(_free_port()), "REDIS_PORT": str(_free_port())}
+    env = {
+        **os.environ,
+        "PG_PORT": str(_free_port()),
+        "REDIS_PORT": str(_free_port()),
+        "IMAP_PORT": str(_free_port()),
+    }
     cluster = None
     try:
         # The second start is a checkout deleted and cloned again at the same path:

@@ -199,3 +199,7 @@ class ClockPauseAdmin(TicketScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The chat-group robots' admin lives beside their delivery.
+from tickets import chat_admin  # noqa: E402, F401

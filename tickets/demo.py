@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from contracts.models import Contract
 from core.translatable import Message
+from tickets.change_requests import change_evaluate, change_sign
 from tickets.escalation import sweep_due_steps
 from tickets.models import Ticket
 from tickets.services.creation import ticket_create
@@ -103,4 +104,37 @@ def demo_tickets(*, now: datetime) -> None:
                 # Closing needs its reason, as for anyone at the desk.
                 note = Message(DEMO_CLOSE_NOTE) if step == "close" else ""
                 ticket_transition(ticket_id=ticket.pk, name=step, user=user, note=note, now=moment)
+    _demo_changes(agent=agent, now=now)
     sweep_due_steps(now=now)
+
+
+def _demo_changes(*, agent: User, now: datetime) -> None:
+    """The change requests' sign-offs (tickets/change_requests.py): the water group signed
+    the SMS alert request 3 hours ago and we have not evaluated it yet (our response is
+    late); the monthly report was signed and evaluated and waits for their acceptance."""
+    customer = User.objects.get(username="customer")
+    late = Ticket.objects.get(summary="新增水质超标短信告警")
+    change_sign(ticket=late, user=customer, approve=True, now=now - timedelta(hours=3))
+    contract = Contract.objects.get(number="DJ-2024-017")
+    reported = now - timedelta(days=2)
+    ticket = ticket_create(
+        created_by=agent,
+        contract=contract,
+        site=contract.sites.get(name="调度中心"),
+        kind="change_request",
+        priority="P3",
+        summary="调度报表增加水质月报",
+        channel="email",
+        reported_at=reported,
+        now=reported,
+    )
+    change_sign(ticket=ticket, user=customer, approve=True, now=reported + timedelta(hours=2))
+    change_evaluate(
+        ticket=ticket,
+        user=User.objects.get(username="manager"),
+        scope="调度报表新增“水质月报”页：各水厂出厂水浊度、余氯、pH 月均值与超标次数",
+        effort="6 人日",
+        schedule="下周二至周四开发，周五晚 22:00 上线，停机 30 分钟",
+        architecture="新增一个数据库视图与一个报表模板，不改变现有接口与部署",
+        now=reported + timedelta(hours=2, minutes=20),
+    )

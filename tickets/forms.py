@@ -149,3 +149,35 @@ class RemoteDecisionForm(forms.Form):
     def __init__(self, *args, request_obj: RemoteAccessRequest | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request_obj = request_obj
+
+
+class ChangeEvaluationForm(forms.Form):
+    scope = forms.CharField(
+        label=_("scope of the change"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    effort = forms.CharField(
+        label=_("effort"),
+        max_length=200,
+        help_text=_("For example: 6 person-days."),
+    )
+    schedule = forms.CharField(
+        label=_("schedule"),
+        max_length=200,
+        help_text=_("When the work is done, and any downtime it needs."),
+    )
+    architecture = forms.CharField(
+        label=_("effect on the system architecture"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "approve"), ("refuse", "refuse")], widget=forms.HiddenInput
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

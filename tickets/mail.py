@@ -133,7 +133,9 @@ def _email(notification: Notification) -> EmailMessage:
     headers = {"Auto-Submitted": "auto-generated"}
     if notification.ticket_id:
         number = notification.ticket.number
-        if f"[#{number}]" not in subject:
+        if f"[{number}]" in subject:  # titles of escalation steps name it already
+            subject = subject.replace(f"[{number}]", f"[#{number}]", 1)
+        elif f"[#{number}]" not in subject:
             subject = f"[#{number}] {subject}"
         headers["Message-ID"] = reply_reference(number, notification.pk)
         headers["X-Servicedesk-Ticket"] = number

@@ -3,7 +3,8 @@
 Escalation steps, calendar-year reminders, inspections, surveys, planned downtime and
 software notices all call `notify` or `notify_all`; nothing else writes Notification rows.
 Each notification is shown in the person's list of notifications (the in-app channel) and
-sent by e-mail (tickets/mail.py, the e-mail channel) to those who have an address. A
+sent by e-mail (tickets/mail.py, the e-mail channel) to those who have an address; an
+escalation step is also posted to the chat groups of its tier (tickets/chat.py). A
 customer's contact without a login is told by e-mail alone (`Notice.addresses`).
 
 A notification keeps its message untranslated (core.translatable.Message),
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from core.queue import task_send_on_commit
 from core.translatable import Message
+from tickets.chat import chat_enqueue
 from tickets.models import EscalationStep, Notification, Ticket
 from tickets.selectors import notification_withdrawn_q
 
@@ -91,6 +93,8 @@ def notify_all(notices: Iterable[Notice]) -> int:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(row.email_due_at for row in rows):
         task_send_on_commit(DELIVER_TASK)
+    # Escalation steps are also posted to the chat groups that hear their tier.
+    chat_enqueue(notices)
     return len(rows)
 
 

@@ -19,9 +19,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from accounts.models import DutyShift, User
+from accounts.models import User
 from accounts.roles import DESK_ROLES, Role
-from accounts.selectors import customer_id_of, role_of
+from accounts.selectors import customer_id_of, role_of, shifts_on_duty
 from contracts.models import CoveredItem, Customer, Site
 from contracts.selectors import MIN_PHONE_SUFFIX, contacts_by_phone, contracts_with_terms
 from core.phones import normalize_phone
@@ -196,7 +196,7 @@ def engineers_suggested(*, ticket: Ticket, now: datetime) -> list[User]:
 
     Engineers of other branches follow, so a short-staffed branch can borrow.
     """
-    on_duty = DutyShift.objects.filter(engineer=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now)
+    on_duty = shifts_on_duty(now=now).filter(engineer=OuterRef("pk"))
     engineers = (
         User.objects.filter(is_active=True, groups__name=Role.ENGINEER)
         .select_related("branch")
@@ -214,6 +214,8 @@ def engineers_suggested(*, ticket: Ticket, now: datetime) -> list[User]:
                 0,
             ),
             on_duty=Exists(on_duty),
+            # On site or on call (DutyShift.Mode), for the dispatch list to say so.
+            duty_mode=Subquery(on_duty.order_by("-mode").values("mode")[:1]),
             same_branch=Case(
                 When(branch_id=ticket.branch_id, then=Value(True)),
                 default=Value(False),
@@ -274,6 +276,21 @@ def caller_lookup(*, query: str, limit: int = 8) -> list:
             i for i in customer.items.all() if i.serial_number.lower() == query.lower()
         ]
     return found
+
+
+def customers_duty_mark(customers: list, *, now: datetime) -> None:
+    """Mark each customer found by the lookup with who is on duty now at the branches that
+    serve its sites and contracts (`customer.on_duty`, on site first): one query for all,
+    over the prefetched sites and contracts."""
+    branches = {
+        customer.pk: {s.branch_id for s in customer.sites.all() if s.branch_id}
+        | {c.branch_id for c in customer.contracts.all() if c.branch_id}
+        for customer in customers
+    }
+    wanted = set().union(*branches.values()) if branches else set()
+    shifts = list(shifts_on_duty(now=now, branch_ids=wanted)) if wanted else []
+    for customer in customers:
+        customer.on_duty = [s for s in shifts if s.branch_id in branches[customer.pk]]
 
 
 # The files hung on a ticket, by the kind in their download address:
@@ -338,3 +355,17 @@ def unread_notification_count(user: User) -> int:
     """Unread notifications that still matter (withdrawn warnings do not count): one count on
     the partial index `notification_user_badge`, whatever the history."""
     return Notification.objects.filter(user=user, read_at__isnull=True, withdrawn=False).count()
+
+
+def service_managers_of(ticket: Ticket) -> list[User]:
+    """Who manages the service a ticket is under: the contract's service manager, else the
+    managers of the ticket's branch, else every manager (change requests, complaints)."""
+    manager = ticket.contract.service_manager if ticket.contract_id else None
+    if manager is not None and manager.is_active:
+        return [manager]
+    managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
+    if ticket.branch_id:
+        of_branch = list(managers.filter(branch_id=ticket.branch_id))
+        if of_branch:
+            return of_branch
+    return list(managers)

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from tickets.calendar_years import calendar_clocks_recompute as recompute
 from tickets.calendar_years import holiday_years_remind as remind
+from tickets.chat import chat_deliver
 from tickets.escalation import sweep_due_steps
 from tickets.heartbeats import heartbeat_record
 from tickets.mail import notifications_deliver
@@ -23,6 +24,14 @@ def sla_sweep() -> dict:
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def deliver_notifications() -> int:
     return notifications_deliver()
+
+
+@shared_task(ignore_result=True)
+def deliver_chat() -> int:
+    """Escalations to the chat groups (tickets/chat.py): queued by each step, and every
+    15 s by beat for the retries; apart from the sweep, so a slow chat service never
+    holds up escalations."""
+    return chat_deliver()
 
 
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -31,6 +31,12 @@ desk = [
     path("tickets/<str:number>/resolve/", engineer.resolve, name="resolve"),
     path("tickets/<str:number>/sign-off/", engineer.sign_off, name="sign_off"),
     path("tickets/<str:number>/remote/", engineer.remote_request, name="remote_request"),
+    path("tickets/<str:number>/change/", staff_ticket.change_evaluation, name="change_evaluation"),
+    path(
+        "tickets/<str:number>/change/<str:step>/paper/",
+        staff_ticket.change_on_paper,
+        name="change_on_paper",
+    ),
 ]
 
 engineer_urls = [path("", engineer.home, name="home")]
@@ -43,6 +49,8 @@ portal_urls = [
     path("tickets/<str:number>/reply/", portal.reply, name="reply"),
     path("tickets/<str:number>/do/<str:action>/", portal.transition, name="transition"),
     path("tickets/<str:number>/rate/", portal.rate, name="rate"),
+    path("tickets/<str:number>/change/sign/", portal.change_signature, name="change_sign"),
+    path("tickets/<str:number>/change/accept/", portal.change_acceptance, name="change_accept"),
     path("remote/<int:pk>/", portal.remote_decide, name="remote_decide"),
 ]
 

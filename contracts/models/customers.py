@@ -44,6 +44,15 @@ class Contact(Timestamped):
         related_name="contact",
     )
     is_primary = models.BooleanField(_("primary contact"), default=False)
+    signs_changes = models.BooleanField(
+        _("signs change requests"),
+        default=False,
+        help_text=_(
+            "In the customer's project management group: signs change requests and accepts "
+            "their evaluation in the portal. When none of a customer's contacts is ticked, "
+            "any of them with a portal login may."
+        ),
+    )
 
     class Meta:
         ordering = ["customer__name", "name"]

@@ -147,3 +147,20 @@ def api():
 @pytest.fixture
 def at_shanghai():
     return shanghai
+
+
+def change_signed_off(ticket, world) -> None:
+    """Take a change request through its three sign-offs: the customer signs, the manager
+    evaluates, the customer accepts; the request is then approved."""
+    from tickets.change_requests import change_accept, change_evaluate, change_sign
+
+    change_sign(ticket=ticket, user=world["customer_user"], approve=True)
+    change_evaluate(
+        ticket=ticket,
+        user=world["manager"],
+        scope="新增报表页面",
+        effort="3 人日",
+        schedule="下周内完成",
+        architecture="无影响",
+    )
+    change_accept(ticket=ticket, user=world["customer_user"], accept=True)

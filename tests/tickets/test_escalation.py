@@ -172,7 +172,8 @@ def test_emails_go_out_once_per_notification(world, mailoutbox):
     assert sent == len(mailoutbox) == Notification.objects.exclude(user__email="").count() > 0
     assert notifications_deliver() == 0
     ticket_number = Notification.objects.first().ticket.number
-    assert all(m.subject.startswith(f"[{ticket_number}]") for m in mailoutbox)
+    # The ticket's tag, [#number], which a reply keeps (mail_intake).
+    assert all(m.subject.startswith(f"[#{ticket_number}] ") for m in mailoutbox)
 
 
 def test_only_the_tier_reached_can_acknowledge_and_it_is_recorded(world):

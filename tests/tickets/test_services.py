@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from contracts.phases import AfterWarranty
 from core.errors import TransitionConflict, TransitionForbidden
 from tests.factories import ContractFactory, CustomerFactory, ServiceTermsFactory
-from tests.tickets.conftest import shanghai
-from tickets.models import SlaClock, State, TicketEvent
+from tests.tickets.conftest import change_signed_off, shanghai
+from tickets.models import SlaClock, State, Ticket, TicketEvent
 from tickets.services.creation import ticket_create
 from tickets.services.priority import ticket_change_priority
 from tickets.services.transitions import (
@@ -335,8 +335,12 @@ def test_change_request_needs_management_sign_off_before_work(world):
         ticket_acknowledge(ticket_id=ticket.pk, user=world["agent"])
     with pytest.raises(TransitionForbidden):
         ticket_transition(ticket_id=ticket.pk, name="approve", user=world["agent"])
+    # A manager alone cannot approve: the customer signs and accepts the evaluation first.
+    with pytest.raises(TransitionConflict):
+        ticket_transition(ticket_id=ticket.pk, name="approve", user=world["manager"])
+    change_signed_off(ticket, world)
+    assert Ticket.objects.get(pk=ticket.pk).state == State.APPROVED
     for name, user in [
-        ("approve", world["manager"]),
         ("start_work", world["engineer"]),
         ("complete", world["engineer"]),
         ("accept", world["customer_user"]),
@@ -429,7 +433,7 @@ def test_a_clock_added_by_a_priority_change_stops_where_its_event_happened(world
 
 def test_approved_change_requests_can_still_be_cancelled(world):
     ticket = _create(world, kind="change_request", at=shanghai(2026, 11, 25, 10, 0))
-    ticket_transition(ticket_id=ticket.pk, name="approve", user=world["manager"])
+    change_signed_off(ticket, world)
     ticket_transition(
         ticket_id=ticket.pk, name="cancel", note="No longer needed.", user=world["agent"]
     )

@@ -1,3 +1,5 @@
+from tickets.models.changes import ChangeApproval
+from tickets.models.chat import ChatMessage, ChatRobot
 from tickets.models.clocks import ClockPause, Outcome, SlaClock, clock_outcome
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.heartbeats import Heartbeat
@@ -24,7 +26,10 @@ __all__ = [
     "UNACKNOWLEDGED",
     "WORKING_STATES",
     "Attachment",
+    "ChangeApproval",
     "Channel",
+    "ChatMessage",
+    "ChatRobot",
     "CheckIn",
     "ClockPause",
     "Comment",

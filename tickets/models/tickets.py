@@ -10,6 +10,7 @@ from contracts.models.contracts import Priority
 from contracts.phases import Phase
 from core.models import Timestamped
 from tickets import permissions as may
+from tickets.models.changes import ChangeApproval
 
 
 class Kind(models.TextChoices):
@@ -97,6 +98,11 @@ def is_change_request(ticket) -> bool:
     return ticket.kind == Kind.CHANGE_REQUEST
 
 
+def change_accepted(ticket) -> bool:
+    """The customer signed the change request and accepted our evaluation (ChangeApproval)."""
+    return ChangeApproval.objects.filter(ticket=ticket, sign_approved=True, accepted=True).exists()
+
+
 def has_engineer(ticket) -> bool:
     return ticket.assigned_engineer_id is not None
 
@@ -114,6 +120,9 @@ is_fault.reason = _("Only faults are dispatched to an engineer on site.")
 is_not_change_request.reason = _("Change requests follow the sign-off workflow.")
 is_change_request.reason = _("Only change requests need project-management sign-off.")
 has_engineer.reason = _("No engineer is assigned to this ticket.")
+change_accepted.reason = _(
+    "The customer signs the change request and accepts our evaluation before work starts."
+)
 within_reopen_window.reason = _("The reopen window has passed.")
 
 
@@ -412,7 +421,7 @@ class Ticket(FSMModelMixin, Timestamped):
         field=state,
         source=State.SUBMITTED,
         target=State.APPROVED,
-        conditions=[is_change_request],
+        conditions=[is_change_request, change_accepted],
         permission=may.sign_off,
     )
     def approve(self, *, at) -> None:

@@ -14,6 +14,7 @@ from contracts.models import Contact, Contract, CoveredItem, Customer, ServiceTe
 from contracts.phases import SERVICE_PHASES, Phase
 from contracts.selectors import contracts_covering
 from tickets import clocks as clock_services
+from tickets.change_requests import change_submitted
 from tickets.clocks import ScheduleCache
 from tickets.models import Kind, State, Ticket, TicketEvent
 from tickets.rollups import rollups_refresh_tickets
@@ -223,6 +224,9 @@ def ticket_create(
     )
     ticket.save()
     _ticket_start(ticket, cover=cover, by=created_by, now=now, stamp=stamp)
+    if kind == Kind.CHANGE_REQUEST:
+        # The customer's project management signs first (tickets/change_requests.py).
+        change_submitted(ticket, now=now)
     return ticket
 
 

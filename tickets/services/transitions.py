@@ -176,6 +176,12 @@ def _effect_sign_off(ticket, ctx):
     _stop(ticket, ctx, SlaClock.Kind.RESPONSE)
 
 
+def _effect_reject(ticket, ctx):
+    # Refused before our answer (the response clock may still wait for the customer's
+    # signature): no promise is left to keep, as when a ticket is cancelled.
+    _effect_cancel(ticket, ctx)
+
+
 def _no_effect(ticket, ctx):
     return None
 
@@ -193,7 +199,7 @@ TRANSITION_EFFECTS: dict[str, Callable] = {
     "reopen": _effect_reopen,
     "cancel": _effect_cancel,
     "approve": _effect_sign_off,
-    "reject": _effect_sign_off,
+    "reject": _effect_reject,
     "start_work": _no_effect,
     "complete": _no_effect,
     "accept": _no_effect,

@@ -19,7 +19,13 @@ from core.web import refusal_to_form, role_required
 from tickets.forms import CallForm
 from tickets.models import Kind, Outcome, SlaClock, State, Ticket
 from tickets.models.clocks import ticket_alert
-from tickets.selectors import caller_lookup, queue_clocks, queue_page, queue_tickets
+from tickets.selectors import (
+    caller_lookup,
+    customers_duty_mark,
+    queue_clocks,
+    queue_page,
+    queue_tickets,
+)
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_acknowledge
 from tickets.submissions import form_submit_once
@@ -113,6 +119,7 @@ def _mark_deadline(ticket: Ticket, clocks: list, now, clock_labels: dict) -> Non
 def _lookup_context(query: str) -> dict:
     customers = caller_lookup(query=query)
     now = timezone.now()
+    customers_duty_mark(customers, now=now)
     for customer in customers:
         contracts = []
         for contract in customer.contracts.all():

@@ -19,8 +19,9 @@ from accounts.roles import Role
 from core.inputs import posted_text
 from core.web import refusal_to_form, role_required, run_action
 from tickets.calendar_years import clock_moved_text
+from tickets.change_requests import approval_of, change_accept, change_sign, may_sign
 from tickets.clock_reading import clock_rows
-from tickets.forms import RemoteDecisionForm
+from tickets.forms import ChangeDecisionForm, RemoteDecisionForm
 from tickets.models import (
     FINISHED_STATES,
     OPEN_FIRST,
@@ -280,8 +281,73 @@ def ticket(request, number: str):
         "rating": rating,
         "rating_form": RatingForm() if ticket.state in RATABLE_STATES and not rating else None,
         "is_open": ticket.is_open,
+        **_change_context(ticket, request.user),
     }
     return render(request, "portal/ticket.html", context)
+
+
+def _change_context(ticket: Ticket, user) -> dict:
+    change = approval_of(ticket)
+    if change is None:
+        return {}
+    signer = ticket.state == State.SUBMITTED and may_sign(ticket, user)
+    return {
+        "change": change,
+        "can_sign": signer and change.stage == "customer_sign",
+        "can_accept": signer and change.stage == "acceptance",
+    }
+
+
+def _change_decision(request, number: str, service, decided: str, done: dict):
+    ticket = _get_ticket(request, number)
+    form = ChangeDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or to refuse."))
+        return _back(number, "change")
+    approve = form.cleaned_data["decision"] == "approve"
+    run_action(
+        request,
+        lambda: service(
+            ticket=ticket,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            **{decided: approve},
+        ),
+        success=str(done[approve]),
+    )
+    return _back(number, "change")
+
+
+@require_POST
+@role_required(Role.CUSTOMER)
+def change_signature(request, number: str):
+    """The customer's project management signs a change request, or refuses it."""
+    return _change_decision(
+        request,
+        number,
+        change_sign,
+        "approve",
+        {
+            True: gettext_lazy("Signed: our project manager evaluates the change next."),
+            False: gettext_lazy("Refused: the change request is closed."),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CUSTOMER)
+def change_acceptance(request, number: str):
+    """The customer accepts our evaluation (work may start), or refuses it."""
+    return _change_decision(
+        request,
+        number,
+        change_accept,
+        "accept",
+        {
+            True: gettext_lazy("Accepted: the work may start."),
+            False: gettext_lazy("Refused: our project manager will evaluate it again."),
+        },
+    )
 
 
 # Actions (POST only) ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ report, sign-off, remote access) are tickets/views/engineer.py."""
 
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,11 +16,23 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import STAFF_ROLES
 from core.inputs import as_id, posted_text
-from core.web import REFUSALS, refusal_messages, role_required
+from core.web import REFUSALS, refusal_messages, role_required, run_action
 from tickets import permissions as may
+from tickets.change_requests import (
+    approval_of,
+    change_accept,
+    change_evaluate,
+    change_sign,
+    may_evaluate,
+)
 from tickets.clock_reading import clock_rows
-from tickets.forms import CommentForm, RemoteRequestForm
-from tickets.models import Ticket
+from tickets.forms import (
+    ChangeDecisionForm,
+    ChangeEvaluationForm,
+    CommentForm,
+    RemoteRequestForm,
+)
+from tickets.models import State, Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
 from tickets.services.attachments import ticket_attach
 from tickets.services.priority import ticket_change_priority
@@ -30,7 +43,7 @@ from tickets.services.transitions import (
     ticket_transition,
     transitions_available,
 )
-from tickets.submissions import form_submit_once
+from tickets.submissions import form_post_once, form_submit_once
 from tickets.timeline import ticket_timeline
 from tickets.views.engineer_forms import engineer_context
 from tickets.work_services import comment_add
@@ -97,12 +110,33 @@ def ticket_page(request, ticket: Ticket, *, forms: dict | None = None, status: i
         "remote_requests": ticket.remote_requests.select_related("requested_by", "decided_by"),
         "sign_off": getattr(ticket, "sign_off", None),
         "fault_report": getattr(ticket, "fault_report", None),
+        **_change_context(ticket, request.user, forms or {}),
         **engineer_context(ticket, request.user, available, forms or {}),
         # For the panels other apps hang on the page (spares' template tag): their own
         # posted forms, shown again with their errors.
         "posted_forms": forms or {},
     }
     return render(request, "desk/ticket.html", context, status=status)
+
+
+def _change_context(ticket: Ticket, user, forms: dict) -> dict:
+    change = approval_of(ticket)
+    if change is None:
+        return {}
+    can_evaluate = (
+        may_evaluate(user) and ticket.state == State.SUBMITTED and change.stage == "evaluation"
+    )
+    initial = {f: getattr(change, f) for f in ("scope", "effort", "schedule", "architecture")}
+    waiting = ticket.state == State.SUBMITTED and may_evaluate(user)
+    return {
+        "change": change,
+        "can_evaluate": can_evaluate,
+        # What the customer signed on paper, recorded by a service manager.
+        "paper_step": ("sign" if change.stage == "customer_sign" else "accept")
+        if waiting and change.stage in ("customer_sign", "acceptance")
+        else None,
+        "change_form": forms.get("change_form") or ChangeEvaluationForm(initial=initial),
+    }
 
 
 def ticket_action(view):
@@ -185,3 +219,55 @@ def attach(request, ticket: Ticket) -> str:
         raise ValidationError(_("Choose a file."))
     ticket_attach(ticket_id=ticket.pk, user=request.user, file=upload)
     return _("File attached.")
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def change_evaluation(request, number: str):
+    """Our project manager's evaluation of a change request, sent to the customer; refused
+    input comes back on the form with everything typed."""
+    ticket = _staff_ticket(request, number)
+    form = ChangeEvaluationForm(request.POST)
+
+    def run(data):
+        change_evaluate(ticket=ticket, user=request.user, **data)
+        message = _("The evaluation was sent to the customer.")
+        return message, reverse("desk:ticket", args=[ticket.number])
+
+    done = form_post_once(request, form, run)
+    if done is not None:
+        return done
+    if not _change_context(ticket, request.user, {}).get("can_evaluate"):
+        # Evaluated by someone else meanwhile, or not theirs to evaluate: the form is gone
+        # from the page, so the refusal is said above it.
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("desk:ticket", number=ticket.number)
+    return ticket_page(request, ticket, forms={"change_form": form}, status=400)
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def change_on_paper(request, number: str, step: str):
+    """A service manager records the customer's signature or acceptance given on paper."""
+    services = {"sign": (change_sign, "approve"), "accept": (change_accept, "accept")}
+    if step not in services:
+        raise Http404
+    ticket = _staff_ticket(request, number)
+    service, decided = services[step]
+    form = ChangeDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        run_action(
+            request,
+            lambda: service(
+                ticket=ticket,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                **{decided: approve},
+            ),
+            success=_("The customer's answer is recorded."),
+        )
+    else:
+        messages.error(request, _("Choose to approve or to refuse."))
+    return redirect(reverse("desk:ticket", args=[ticket.number]) + "#change")
