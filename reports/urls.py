@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from reports import views
+from reports import complaints, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("complaints/", complaints.complaints, name="complaints"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("jobs/<int:pk>/run/", views.job_run, name="job_run"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),

@@ -26,6 +26,7 @@ from tickets.api.changes import (
     ChangeSignView,
 )
 from tickets.api.chat import ChatRobotViewSet
+from tickets.api.complaints import ComplaintView
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 from training import urls as training_urls
 from training.api.views import TrainingSessionViewSet
@@ -74,6 +75,7 @@ urlpatterns = [
         name="api-change-approval",
     ),
     path("api/tickets/<int:pk>/change-approval/sign/", ChangeSignView.as_view()),
+    path("api/tickets/<int:pk>/complaint/", ComplaintView.as_view(), name="api-complaint"),
     path("api/tickets/<int:pk>/change-approval/evaluate/", ChangeEvaluateView.as_view()),
     path("api/tickets/<int:pk>/change-approval/accept/", ChangeAcceptView.as_view()),
     path("api/items/<int:pk>/history/", ItemHistoryView.as_view(), name="api-item-history"),

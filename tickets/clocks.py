@@ -83,9 +83,10 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
     sign-off); repair or replace and the substitute device only for faults of hardware,
     in calendar time.
     """
+    answer = _complaint_answer(ticket)
     if terms is None:
-        return {}
-    budgets = {Kinds.RESPONSE: (terms.response_minutes * 60, terms.response_calendar_id)}
+        return answer
+    budgets = {Kinds.RESPONSE: (terms.response_minutes * 60, terms.response_calendar_id), **answer}
     if ticket.kind == Kind.CHANGE_REQUEST:
         return budgets
     if ticket.kind == Kind.FAULT and terms.onsite_minutes:
@@ -105,6 +106,15 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
     if substitute_hours and snapshot.get("phase") in SUBSTITUTE_PHASES:
         budgets[Kinds.SUBSTITUTE] = (substitute_hours * 3600, None)
     return budgets
+
+
+def _complaint_answer(ticket: Ticket) -> dict[str, tuple[int, int | None]]:
+    """A complaint is answered by the service manager within the contract's hours (seed 004,
+    7.1.2.2: "在规定时限内答复用户"), in calendar time, covered or not."""
+    hours = (ticket.terms_applied or {}).get("complaint_answer_hours")
+    if ticket.kind != Kind.COMPLAINT or not hours:
+        return {}
+    return {Kinds.ANSWER: (hours * 3600, None)}
 
 
 def clock_pause_spans(clock: SlaClock) -> Pauses:

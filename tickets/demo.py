@@ -11,6 +11,7 @@ from accounts.models import User
 from contracts.models import Contract
 from core.translatable import Message
 from tickets.change_requests import change_evaluate, change_sign
+from tickets.complaints import complaint_answer
 from tickets.escalation import sweep_due_steps
 from tickets.models import Ticket
 from tickets.services.creation import ticket_create
@@ -105,6 +106,7 @@ def demo_tickets(*, now: datetime) -> None:
                 note = Message(DEMO_CLOSE_NOTE) if step == "close" else ""
                 ticket_transition(ticket_id=ticket.pk, name=step, user=user, note=note, now=moment)
     _demo_changes(agent=agent, now=now)
+    _demo_complaints(agent=agent, now=now)
     sweep_due_steps(now=now)
 
 
@@ -137,4 +139,43 @@ def _demo_changes(*, agent: User, now: datetime) -> None:
         schedule="下周二至周四开发，周五晚 22:00 上线，停机 30 分钟",
         architecture="新增一个数据库视图与一个报表模板，不改变现有接口与部署",
         now=reported + timedelta(hours=2, minutes=20),
+    )
+
+
+def _demo_complaints(*, agent: User, now: datetime) -> None:
+    """Two complaints (tickets/complaints.py): one from last week that the service manager
+    answered in time, one from this morning waiting for the answer."""
+    contract = Contract.objects.get(number="DJ-2024-017")
+    site = contract.sites.get(name="调度中心")
+    answered_at = now - timedelta(days=6, hours=20)
+    old = ticket_create(
+        created_by=agent,
+        contract=contract,
+        site=site,
+        kind="complaint",
+        priority="P3",
+        summary="工程师到场后未说明处理进展",
+        channel="phone",
+        reported_at=now - timedelta(days=7),
+        now=now - timedelta(days=7),
+    )
+    complaint_answer(
+        ticket=old,
+        user=User.objects.get(username="manager"),
+        finding="工程师到场后直接处理，未向值班调度说明进展和预计恢复时间。",
+        justified=True,
+        action="已对华东服务中心工程师进行沟通规范培训；今后到场、离场均向值班调度口头报告。",
+        answer="您好，经核实情况属实，我们已对相关工程师进行了培训，今后到场和离场都会向值班调度说明进展。感谢您的监督。",
+        now=answered_at,
+    )
+    ticket_create(
+        created_by=agent,
+        contract=contract,
+        site=site,
+        kind="complaint",
+        priority="P3",
+        summary="热线电话早上八点无人接听",
+        channel="phone",
+        reported_at=now - timedelta(hours=5),
+        now=now - timedelta(hours=5),
     )

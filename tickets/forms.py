@@ -181,3 +181,27 @@ class ChangeDecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class ComplaintAnswerForm(forms.Form):
+    finding = forms.CharField(
+        label=_("what we found"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    justified = forms.TypedChoiceField(
+        label=_("complaint justified"),
+        choices=[("yes", _("yes")), ("no", _("no"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    action = forms.CharField(
+        label=_("what we do about it"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+    )
+    answer = forms.CharField(
+        label=_("answer to the customer"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("Sent to the customer as our reply on the ticket."),
+    )

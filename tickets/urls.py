@@ -32,6 +32,7 @@ desk = [
     path("tickets/<str:number>/sign-off/", engineer.sign_off, name="sign_off"),
     path("tickets/<str:number>/remote/", engineer.remote_request, name="remote_request"),
     path("tickets/<str:number>/change/", staff_ticket.change_evaluation, name="change_evaluation"),
+    path("tickets/<str:number>/complaint/", staff_ticket.complaint, name="complaint"),
     path(
         "tickets/<str:number>/change/<str:step>/paper/",
         staff_ticket.change_on_paper,

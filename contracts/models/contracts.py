@@ -186,6 +186,12 @@ class Contract(Timestamped):
         blank=True,
         help_text=_("If hardware is not fixed within this time, a substitute device is provided."),
     )
+    complaint_answer_hours = models.PositiveIntegerField(
+        _("complaints answered within (hours)"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_("The service manager answers a customer's complaint within this time."),
+    )
     branch = models.ForeignKey(
         "accounts.Branch",
         verbose_name=_("responsible branch"),

@@ -19,7 +19,7 @@ from reports.sla.period import NO_FILTERS, Period, StatFilters
 from tickets.models import SlaClock
 
 # Clock kinds only some contracts promise: shown when the period has clocks of them.
-OCCASIONAL_KINDS = (SlaClock.Kind.REPAIR, SlaClock.Kind.SUBSTITUTE)
+OCCASIONAL_KINDS = (SlaClock.Kind.REPAIR, SlaClock.Kind.SUBSTITUTE, SlaClock.Kind.ANSWER)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 from tickets.models.changes import ChangeApproval
 from tickets.models.chat import ChatMessage, ChatRobot
 from tickets.models.clocks import ClockPause, Outcome, SlaClock, clock_outcome
+from tickets.models.complaints import ComplaintAnswer
 from tickets.models.escalations import EscalationRule, EscalationStep, Notification
 from tickets.models.heartbeats import Heartbeat
 from tickets.models.records import Attachment, FaultReport, TicketEvent, TicketSequence
@@ -33,6 +34,7 @@ __all__ = [
     "CheckIn",
     "ClockPause",
     "Comment",
+    "ComplaintAnswer",
     "EscalationRule",
     "EscalationStep",
     "FaultReport",

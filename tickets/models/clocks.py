@@ -192,6 +192,7 @@ class SlaClock(Timestamped):
         RESOLUTION = "resolution", _("Resolution")
         REPAIR = "repair", _("Repair or replace")
         SUBSTITUTE = "substitute", _("Substitute device")
+        ANSWER = "answer", _("Complaint answer")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")

@@ -31,6 +31,7 @@ class EscalationRule(Timestamped):
             ("resolution", _("Resolution")),
             ("repair", _("Repair or replace")),
             ("substitute", _("Substitute device")),
+            ("answer", _("Complaint answer")),
         ],
         help_text=_("Blank: every kind of clock."),
     )

@@ -11,6 +11,7 @@ from contracts.phases import Phase
 from core.models import Timestamped
 from tickets import permissions as may
 from tickets.models.changes import ChangeApproval
+from tickets.models.complaints import ComplaintAnswer
 
 
 class Kind(models.TextChoices):
@@ -103,6 +104,13 @@ def change_accepted(ticket) -> bool:
     return ChangeApproval.objects.filter(ticket=ticket, sign_approved=True, accepted=True).exists()
 
 
+def answered_if_complaint(ticket) -> bool:
+    """A complaint is resolved once the service manager has answered it (tickets.complaints)."""
+    if ticket.kind != Kind.COMPLAINT:
+        return True
+    return ComplaintAnswer.objects.filter(ticket=ticket).exists()
+
+
 def has_engineer(ticket) -> bool:
     return ticket.assigned_engineer_id is not None
 
@@ -120,6 +128,7 @@ is_fault.reason = _("Only faults are dispatched to an engineer on site.")
 is_not_change_request.reason = _("Change requests follow the sign-off workflow.")
 is_change_request.reason = _("Only change requests need project-management sign-off.")
 has_engineer.reason = _("No engineer is assigned to this ticket.")
+answered_if_complaint.reason = _("The service manager answers the complaint before it is resolved.")
 change_accepted.reason = _(
     "The customer signs the change request and accepts our evaluation before work starts."
 )
@@ -348,7 +357,7 @@ class Ticket(FSMModelMixin, Timestamped):
             State.REOPENED,
         ],
         target=State.RESOLVED,
-        conditions=[is_not_change_request],
+        conditions=[is_not_change_request, answered_if_complaint],
         permission=may.resolve,
     )
     def resolve(self, *, at) -> None:

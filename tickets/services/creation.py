@@ -16,6 +16,7 @@ from contracts.selectors import contracts_covering
 from tickets import clocks as clock_services
 from tickets.change_requests import change_submitted
 from tickets.clocks import ScheduleCache
+from tickets.complaints import complaint_routed
 from tickets.models import Kind, State, Ticket, TicketEvent
 from tickets.rollups import rollups_refresh_tickets
 
@@ -46,6 +47,7 @@ def terms_snapshot(contract: Contract | None, phase: str, terms: ServiceTerms | 
         "contract_number": contract.number,
         "phase": phase,
         "phase_label": str(Phase(phase).label) if phase else "",
+        "complaint_answer_hours": contract.complaint_answer_hours,
     }
     if terms is not None:
         snapshot.update(
@@ -227,6 +229,9 @@ def ticket_create(
     if kind == Kind.CHANGE_REQUEST:
         # The customer's project management signs first (tickets/change_requests.py).
         change_submitted(ticket, now=now)
+    elif kind == Kind.COMPLAINT:
+        # To the management group, with its own answer clock (tickets/complaints.py).
+        complaint_routed(ticket, now=now)
     return ticket
 
 

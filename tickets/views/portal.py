@@ -27,6 +27,8 @@ from tickets.models import (
     OPEN_FIRST,
     OPEN_STATES,
     Channel,
+    ComplaintAnswer,
+    Kind,
     RemoteAccessRequest,
     State,
     Ticket,
@@ -282,6 +284,9 @@ def ticket(request, number: str):
         "rating_form": RatingForm() if ticket.state in RATABLE_STATES and not rating else None,
         "is_open": ticket.is_open,
         **_change_context(ticket, request.user),
+        "complaint": ComplaintAnswer.objects.filter(ticket=ticket).first()
+        if ticket.kind == Kind.COMPLAINT
+        else None,
     }
     return render(request, "portal/ticket.html", context)
 

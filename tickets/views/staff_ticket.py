@@ -26,13 +26,15 @@ from tickets.change_requests import (
     may_evaluate,
 )
 from tickets.clock_reading import clock_rows
+from tickets.complaints import complaint_answer, may_answer
 from tickets.forms import (
     ChangeDecisionForm,
     ChangeEvaluationForm,
     CommentForm,
+    ComplaintAnswerForm,
     RemoteRequestForm,
 )
-from tickets.models import State, Ticket
+from tickets.models import ComplaintAnswer, Kind, State, Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
 from tickets.services.attachments import ticket_attach
 from tickets.services.priority import ticket_change_priority
@@ -111,6 +113,7 @@ def ticket_page(request, ticket: Ticket, *, forms: dict | None = None, status: i
         "sign_off": getattr(ticket, "sign_off", None),
         "fault_report": getattr(ticket, "fault_report", None),
         **_change_context(ticket, request.user, forms or {}),
+        **_complaint_context(ticket, request.user, forms or {}),
         **engineer_context(ticket, request.user, available, forms or {}),
         # For the panels other apps hang on the page (spares' template tag): their own
         # posted forms, shown again with their errors.
@@ -136,6 +139,19 @@ def _change_context(ticket: Ticket, user, forms: dict) -> dict:
         if waiting and change.stage in ("customer_sign", "acceptance")
         else None,
         "change_form": forms.get("change_form") or ChangeEvaluationForm(initial=initial),
+    }
+
+
+def _complaint_context(ticket: Ticket, user, forms: dict) -> dict:
+    if ticket.kind != Kind.COMPLAINT:
+        return {}
+    answer = ComplaintAnswer.objects.filter(ticket=ticket).select_related("answered_by").first()
+    return {
+        "complaint": answer,
+        "is_complaint": True,
+        "answer_clock": next((c for c in ticket.clocks.all() if c.kind == "answer"), None),
+        "can_answer": answer is None and ticket.is_open and may_answer(user),
+        "complaint_form": forms.get("complaint_form") or ComplaintAnswerForm(),
     }
 
 
@@ -271,3 +287,25 @@ def change_on_paper(request, number: str, step: str):
     else:
         messages.error(request, _("Choose to approve or to refuse."))
     return redirect(reverse("desk:ticket", args=[ticket.number]) + "#change")
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def complaint(request, number: str):
+    """The service manager's answer to a complaint; refused input comes back on the form."""
+    ticket = _staff_ticket(request, number)
+    form = ComplaintAnswerForm(request.POST)
+
+    def run(data):
+        complaint_answer(ticket=ticket, user=request.user, **data)
+        message = _("The answer was sent to the customer.")
+        return message, reverse("desk:ticket", args=[ticket.number])
+
+    done = form_post_once(request, form, run)
+    if done is not None:
+        return done
+    if not _complaint_context(ticket, request.user, {}).get("can_answer"):
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect("desk:ticket", number=ticket.number)
+    return ticket_page(request, ticket, forms={"complaint_form": form}, status=400)
