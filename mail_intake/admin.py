@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from mail_intake.models import InboundMail, Mailbox
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+from tickets.chat import LOOPBACK
 
 
 class MailboxForm(forms.ModelForm):
@@ -36,9 +35,10 @@ class MailboxForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("security") == Mailbox.Security.NONE and data.get(
-            "host", ""
-        ).strip().lower() not in (LOOPBACK):
+        if (
+            data.get("security") == Mailbox.Security.NONE
+            and data.get("host", "").strip().lower() not in LOOPBACK
+        ):
             self.add_error(
                 "security",
                 _("Without encryption the password crosses the network: use SSL/TLS or STARTTLS."),

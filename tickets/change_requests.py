@@ -78,6 +78,17 @@ def approval_of(ticket: Ticket) -> ChangeApproval | None:
     return ChangeApproval.objects.filter(ticket=ticket).first() or ChangeApproval(ticket=ticket)
 
 
+def change_steps_open(ticket: Ticket, change: ChangeApproval, user) -> set[str]:
+    """The sign-off steps this user may take on the request now ("sign", "evaluate",
+    "accept"): the one rule the staff page, the portal and the services agree on."""
+    if ticket.state != State.SUBMITTED:
+        return set()
+    steps = {Stage.CUSTOMER_SIGN: "sign", Stage.EVALUATION: "evaluate", Stage.ACCEPTANCE: "accept"}
+    step = steps.get(change.stage)
+    allowed = may_evaluate(user) if step == "evaluate" else may_sign(ticket, user)
+    return {step} if step and allowed else set()
+
+
 def change_submitted(ticket: Ticket, *, now: datetime) -> None:
     """A change request was logged: its sign-off record, and the customer's signers told.
     Our response clock waits for their signature: their time is not ours."""

@@ -38,6 +38,11 @@ def may_answer(user) -> bool:
     return has_any_role(user, Role.MANAGER)
 
 
+def may_answer_now(ticket: Ticket, user, *, answered: bool) -> bool:
+    """Whether this user may answer this complaint now (what `complaint_answer` checks)."""
+    return ticket.kind == Kind.COMPLAINT and ticket.is_open and not answered and may_answer(user)
+
+
 def complaint_routed(ticket: Ticket, *, now: datetime) -> list[User]:
     """A complaint was logged: the service managers are told, and the routing is on the
     ticket's history. Returns who it went to."""

@@ -19,7 +19,7 @@ from accounts.roles import Role
 from core.inputs import posted_text
 from core.web import refusal_to_form, role_required, run_action
 from tickets.calendar_years import clock_moved_text
-from tickets.change_requests import approval_of, change_accept, change_sign, may_sign
+from tickets.change_requests import approval_of, change_accept, change_sign, change_steps_open
 from tickets.clock_reading import clock_rows
 from tickets.forms import ChangeDecisionForm, RemoteDecisionForm
 from tickets.models import (
@@ -295,12 +295,8 @@ def _change_context(ticket: Ticket, user) -> dict:
     change = approval_of(ticket)
     if change is None:
         return {}
-    signer = ticket.state == State.SUBMITTED and may_sign(ticket, user)
-    return {
-        "change": change,
-        "can_sign": signer and change.stage == "customer_sign",
-        "can_accept": signer and change.stage == "acceptance",
-    }
+    steps = change_steps_open(ticket, change, user)
+    return {"change": change, "can_sign": "sign" in steps, "can_accept": "accept" in steps}
 
 
 def _change_decision(request, number: str, service, decided: str, done: dict):

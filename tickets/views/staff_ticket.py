@@ -23,10 +23,10 @@ from tickets.change_requests import (
     change_accept,
     change_evaluate,
     change_sign,
-    may_evaluate,
+    change_steps_open,
 )
 from tickets.clock_reading import clock_rows
-from tickets.complaints import complaint_answer, may_answer
+from tickets.complaints import complaint_answer, may_answer_now
 from tickets.forms import (
     ChangeDecisionForm,
     ChangeEvaluationForm,
@@ -34,7 +34,7 @@ from tickets.forms import (
     ComplaintAnswerForm,
     RemoteRequestForm,
 )
-from tickets.models import ComplaintAnswer, Kind, State, Ticket
+from tickets.models import ComplaintAnswer, Kind, Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
 from tickets.services.attachments import ticket_attach
 from tickets.services.priority import ticket_change_priority
@@ -126,18 +126,13 @@ def _change_context(ticket: Ticket, user, forms: dict) -> dict:
     change = approval_of(ticket)
     if change is None:
         return {}
-    can_evaluate = (
-        may_evaluate(user) and ticket.state == State.SUBMITTED and change.stage == "evaluation"
-    )
+    steps = change_steps_open(ticket, change, user)
     initial = {f: getattr(change, f) for f in ("scope", "effort", "schedule", "architecture")}
-    waiting = ticket.state == State.SUBMITTED and may_evaluate(user)
     return {
         "change": change,
-        "can_evaluate": can_evaluate,
+        "can_evaluate": "evaluate" in steps,
         # What the customer signed on paper, recorded by a service manager.
-        "paper_step": ("sign" if change.stage == "customer_sign" else "accept")
-        if waiting and change.stage in ("customer_sign", "acceptance")
-        else None,
+        "paper_step": next((step for step in ("sign", "accept") if step in steps), None),
         "change_form": forms.get("change_form") or ChangeEvaluationForm(initial=initial),
     }
 
@@ -150,7 +145,7 @@ def _complaint_context(ticket: Ticket, user, forms: dict) -> dict:
         "complaint": answer,
         "is_complaint": True,
         "answer_clock": next((c for c in ticket.clocks.all() if c.kind == "answer"), None),
-        "can_answer": answer is None and ticket.is_open and may_answer(user),
+        "can_answer": may_answer_now(ticket, user, answered=answer is not None),
         "complaint_form": forms.get("complaint_form") or ComplaintAnswerForm(),
     }
 
