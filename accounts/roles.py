@@ -103,6 +103,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Knowledge articles are written and published on their pages; read here.
         "knowledge.view_article",
         "knowledge.view_articlerevision",
+        # Reports issued to customers are issued on the reports page (or the API); read here.
+        "reports.view_issuedreport",
     ],
     Role.LEADER: [
         *_VIEW_MASTER_DATA,

@@ -165,6 +165,16 @@ class ContractAdmin(admin.ModelAdmin):
             },
         ),
         (_("Scope"), {"fields": ["sites", "covered_items", "substitute_device_hours"]}),
+        (
+            _("Answers"),
+            {
+                "fields": [
+                    "complaint_answer_hours",
+                    "trial_small_fix_hours",
+                    "trial_large_fix_hours",
+                ]
+            },
+        ),
         (_("Service organisation"), {"fields": ["branch", "service_manager"]}),
         (
             _("SLA compliance targets"),

@@ -155,6 +155,10 @@ TEMPLATES = {
 }
 
 
+# Seed 000, 1.4.1: in trial operation "小问题的处理时间不超过 1天，大问题的处理不超过 2天".
+TRIAL_FIX_HOURS = {"software-3y": (24, 48)}
+
+
 def _templates(always: Calendar, business: Calendar) -> dict[str, ContractTemplate]:
     calendars = {ALL_DAY: (always, always, always), MINOR: (always, business, business)}
     templates = {}
@@ -167,6 +171,8 @@ def _templates(always: Calendar, business: Calendar) -> dict[str, ContractTempla
                 "warranty_months": months,
                 "after_warranty": after,
                 "substitute_device_hours": substitute,
+                "trial_small_fix_hours": TRIAL_FIX_HOURS.get(code, (None, None))[0],
+                "trial_large_fix_hours": TRIAL_FIX_HOURS.get(code, (None, None))[1],
             },
         )
         rows = [

@@ -37,6 +37,8 @@ def contract_apply_template(*, contract: Contract, template: ContractTemplate) -
     contract.warranty_months = template.warranty_months
     contract.after_warranty = template.after_warranty
     contract.substitute_device_hours = template.substitute_device_hours
+    contract.trial_small_fix_hours = template.trial_small_fix_hours
+    contract.trial_large_fix_hours = template.trial_large_fix_hours
     contract.full_clean(exclude=["sites", "covered_items"])
     contract.save()
     contract.terms.all().delete()

@@ -1,9 +1,19 @@
-"""Administration of satisfaction: the questionnaire builder; surveys and return visits to read."""
+"""Administration of satisfaction: the questionnaire builder; surveys, return visits and the
+reports issued to customers to read."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import Question, Questionnaire, ReturnVisit, Survey, SurveyAnswer
+from core.admin import ReadOnlyAdmin
+from reports.models import (
+    IssuedReport,
+    Question,
+    Questionnaire,
+    ReturnVisit,
+    Survey,
+    SurveyAnswer,
+)
+from reports.selectors import issued_reports_visible_to
 
 
 class QuestionInline(admin.TabularInline):
@@ -96,3 +106,23 @@ class ReturnVisitAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(IssuedReport)
+class IssuedReportAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Issued on the reports page or through the API (reports.issued, which renders, versions
+    and tells the customer); read here, through the one rule of who sees which."""
+
+    list_display = ["customer", "kind", "year", "version", "status", "issued_by", "issued_at"]
+    list_filter = ["kind", "year", "job__status"]
+    search_fields = ["customer__name"]
+    date_hierarchy = "issued_at"
+    fields = ["customer", "kind", "year", "version", "status", "issued_by", "issued_at", "job"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return issued_reports_visible_to(request.user, super().get_queryset(request))
+
+    @admin.display(description=_("status"), ordering="job__status")
+    def status(self, obj) -> str:
+        return obj.job.get_status_display()

@@ -1,4 +1,5 @@
-"""Demo satisfaction data: the half-yearly questionnaire, last half year's answers, a return visit.
+"""Demo satisfaction data: the half-yearly questionnaire, last half year's answers, a return
+visit, and that year's analysis issued to the demo customer.
 
 Loading twice changes nothing: every row is found by its natural key first.
 """
@@ -118,6 +119,27 @@ def _return_visit(*, now) -> None:
         )
 
 
+def _issued_report(*, now) -> None:
+    """The yearly analysis of last half year's year, issued to the demo customer by the
+    manager, so the customer login finds it under Reports. Rendering it takes about a
+    second, too slow for a demo loaded by many tests: it is queued as a job, which the
+    worker renders (bin/serve runs one) and then tells the customer's contacts."""
+    from accounts.models import User
+    from contracts.models import Customer
+    from reports.issued import issued_report_issue
+    from reports.models import IssuedReport
+    from reports.surveys import half_year_of
+
+    start, _end = half_year_of(now)
+    year = (start - timedelta(days=1)).year
+    customer = Customer.objects.filter(name=DEMO_CUSTOMER).first()
+    manager = User.objects.filter(username="manager").first()
+    if customer is None or manager is None:
+        return
+    if not IssuedReport.objects.filter(customer=customer, year=year).exists():
+        issued_report_issue(user=manager, customer=customer, year=year, now=now)
+
+
 def demo_satisfaction(*, now) -> None:
     from reports.surveys import surveys_send_due
 
@@ -125,3 +147,4 @@ def demo_satisfaction(*, now) -> None:
     _previous_half_year(questionnaire, now=now)
     surveys_send_due(now=now)
     _return_visit(now=now)
+    _issued_report(now=now)

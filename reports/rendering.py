@@ -288,7 +288,21 @@ def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
             )
         except _Superseded:
             job.refresh_from_db()
+    if job.status == ReportJob.Status.DONE:
+        _rendered(job)
     return job
+
+
+def _rendered(job: ReportJob) -> None:
+    """What follows a finished render: an issued report is announced to its customer.
+    A failure to tell is logged; the job stays done (the report is there to download)."""
+    from reports.issued import issued_report_rendered
+
+    try:
+        with transaction.atomic():
+            issued_report_rendered(job=job)
+    except Exception:
+        logger.exception("report job %s: could not announce the issued report", job.pk)
 
 
 # A render takes seconds; a job rendering this long lost its worker (killed, restarted).

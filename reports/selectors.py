@@ -1,19 +1,29 @@
-"""Reads behind the reports page: a person's report jobs with their parameters in words."""
+"""Reads behind the reports pages: a person's report jobs with their parameters in words, and
+the one rule of who sees which issued report."""
 
 from datetime import date
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.roles import MANAGER_ROLES, Role
+from accounts.selectors import customer_id_of, role_of
 from contracts.models import Contract, Customer
 from inspections.models import Inspection
-from reports.models import ReportJob
+from reports.models import IssuedReport, ReportJob
 
 
 def report_jobs_of(user, *, limit: int) -> list[ReportJob]:
-    """The user's latest jobs, each with `params_text`: "2026年11月 · 东江水务" rather than
-    "year 2026, month 11, customer 3". Names are looked up in one query per model."""
-    jobs = list(ReportJob.objects.filter(requested_by=user).order_by("-created_at", "-pk")[:limit])
+    """The user's latest jobs (not those issued to a customer), each with `params_text`:
+    "2026年11月 · 东江水务" rather than "year 2026, month 11, customer 3". Names are looked
+    up in one query per model."""
+    # Reports issued to customers are listed apart (issued_reports_visible_to).
+    jobs = list(
+        ReportJob.objects.filter(requested_by=user, issue__isnull=True).order_by(
+            "-created_at", "-pk"
+        )[:limit]
+    )
     wanted = {"customer": set(), "contract": set(), "inspection": set()}
     for job in jobs:
         for name, keys in wanted.items():
@@ -61,3 +71,43 @@ def params_text(params: dict, names: dict[str, dict[int, str]]) -> str:
     if "customer" in params and not params.get("customer") and not params.get("contract"):
         parts.append(_("All customers"))
     return " · ".join(parts)
+
+
+def replaced_by_later_version() -> Exists:
+    """A later version of the same report (customer, kind, year) is ready: until then the
+    customer keeps the one they have, with the new one shown as being prepared."""
+    return Exists(
+        IssuedReport.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            kind=OuterRef("kind"),
+            year=OuterRef("year"),
+            version__gt=OuterRef("version"),
+            job__status=ReportJob.Status.DONE,
+        )
+    )
+
+
+def issued_reports_visible_to(user, queryset: QuerySet | None = None) -> QuerySet[IssuedReport]:
+    """Who sees which issued report: the portal page, its downloads, the API and the admin ask
+    this, nothing else. Each row carries `replaced`: a later version took its place.
+
+    - managers, leaders and admins: every issue of every customer, each version, failed
+      renders included (they retry them);
+    - a customer's contacts: their own organisation's, and of each report (kind and year)
+      the latest ready version, with a newer one still being prepared; a failed render
+      is not shown (the earlier version stays);
+    - everyone else (agents, engineers, anonymous visitors): none.
+    """
+    reports = IssuedReport.objects.all() if queryset is None else queryset
+    reports = reports.select_related("customer", "job", "issued_by").annotate(
+        replaced=replaced_by_later_version()
+    )
+    role = role_of(user)
+    if role in MANAGER_ROLES:
+        return reports
+    customer_id = customer_id_of(user) if role == Role.CUSTOMER else None
+    if customer_id is None:
+        return reports.none()
+    return reports.filter(customer_id=customer_id, replaced=False).exclude(
+        job__status=ReportJob.Status.FAILED
+    )

@@ -3,18 +3,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import DESK_ROLES, Role
 from accounts.selectors import customer_id_of
 from core.web import role_required, run_action
-from reports.documents.satisfaction import satisfaction_year_pdf
-from reports.models import Questionnaire, ReturnVisit, Survey
+from reports.models import IssuedReport, Questionnaire, ReturnVisit, Survey
+from reports.selectors import issued_reports_visible_to
 from reports.survey_forms import ReturnVisitForm, SurveyAnswerForm
 from reports.surveys import (
     RETURN_VISIT_STATES,
@@ -25,7 +24,6 @@ from reports.surveys import (
     survey_status,
 )
 from tickets.models import Ticket
-from training.selectors import training_years
 
 
 def _rows(surveys):
@@ -123,33 +121,26 @@ def portal(request):
     context = {
         "rows": rows,
         "open": sum(1 for row in rows if row["status"] != "answered"),
-        "years": _report_years(customer_id_of(request.user)),
+        "issued": _yearly_analyses(request.user),
     }
     return render(request, "surveys/portal.html", context)
 
 
-def _report_years(customer_id: int | None) -> list[int]:
-    """The years the organisation was surveyed in or trained in, latest first: those it has
-    a yearly analysis of (seed 002, 4.5.4: 提交书面报告; its training counted there too)."""
-    if customer_id is None:
-        return []
-    surveyed = Survey.objects.filter(contract__customer_id=customer_id).dates(
-        "period_start", "year", order="DESC"
-    )
-    years = {day.year for day in surveyed} | set(training_years(customer_id))
-    return sorted(years, reverse=True)
+def _yearly_analyses(user) -> list[IssuedReport]:
+    """The yearly satisfaction analyses issued to the contact's organisation and ready, latest
+    year first (seed 002, 4.5.4: 提交书面报告); the portal's Reports page lists them too."""
+    issues = issued_reports_visible_to(user).filter(kind=IssuedReport.Kind.SATISFACTION_YEAR)
+    return [issue for issue in issues.order_by("-year", "-version") if issue.is_ready]
 
 
 @role_required(Role.CUSTOMER)
 def portal_report(request, year: int):
-    """The organisation's own yearly satisfaction analysis, as the written report (PDF)."""
-    customer_id = customer_id_of(request.user)
-    if year not in _report_years(customer_id):
-        raise Http404
-    pdf = satisfaction_year_pdf(year=year, customer=customer_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(True, f"satisfaction-{year}.pdf")
-    return response
+    """The older address of a year's analysis: it leads to the report issued for that year,
+    whose download checks who asks (the one rule); a year not issued is 404."""
+    for issue in _yearly_analyses(request.user):
+        if issue.year == year:
+            return redirect("portal_reports:download", pk=issue.pk)
+    raise Http404
 
 
 @role_required(Role.CUSTOMER)

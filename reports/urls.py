@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from reports import complaints, views
+from reports import complaints, portal_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.home, name="home"),
     path("complaints/", complaints.complaints, name="complaints"),
+    path("issue/", views.issue, name="issue"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("jobs/<int:pk>/run/", views.job_run, name="job_run"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
@@ -24,4 +25,10 @@ inspection_documents = [
 # (training:signin_pdf, /training/<pk>/signin-sheet.pdf).
 training_documents = [
     path("<int:pk>/signin-sheet.pdf", views.training_signin_pdf, name="signin_pdf"),
+]
+
+# The reports issued to a customer stand in the portal (portal_reports:home, /portal/reports/).
+portal_reports = [
+    path("", portal_views.reports, name="home"),
+    path("<int:pk>/download/", portal_views.download, name="download"),
 ]

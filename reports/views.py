@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.roles import MANAGER_ROLES
 from accounts.selectors import role_of
@@ -27,6 +28,7 @@ from inspections.permissions import may_read_report
 from inspections.selectors import inspections_visible_to
 from reports.documents import inspection as inspection_document
 from reports.documents import training as training_document
+from reports.issued import issued_report_issue
 from reports.models import ReportJob
 from reports.rendering import (
     WAITING_TIMEOUT,
@@ -38,8 +40,9 @@ from reports.rendering import (
     report_params_clean,
     report_render,
 )
-from reports.selectors import report_jobs_of
+from reports.selectors import issued_reports_visible_to, report_jobs_of
 from tickets.rollups import service_tz
+from tickets.submissions import form_post_once
 from training.selectors import session_with_details, sessions_visible_to
 
 Kind = ReportJob.Kind
@@ -48,6 +51,7 @@ Format = ReportJob.Format
 # the page offers to render it in the request.
 STALE_AFTER = WAITING_TIMEOUT
 JOBS_SHOWN = 20
+ISSUED_SHOWN = 20
 SELECT = {"class": "full-width"}  # no style="": the Content-Security-Policy forbids it
 
 
@@ -109,6 +113,18 @@ class SatisfactionYearForm(forms.Form):
     )
 
 
+class IssueForm(forms.Form):
+    """Issue the yearly satisfaction analysis to one customer (the year's range is the
+    service's rule, reports.issued.issue_years)."""
+
+    customer = forms.ModelChoiceField(
+        label=gettext_lazy("Customer"),
+        queryset=Customer.objects.order_by("name"),
+        widget=forms.Select(attrs=SELECT),
+    )
+    year = forms.IntegerField(label=gettext_lazy("Year"))
+
+
 FORMS = {
     Kind.DAILY_REPAIR: (DailyRepairForm, "daily"),
     Kind.SLA_MONTH: (SlaMonthForm, "sla"),
@@ -130,6 +146,7 @@ def _initial_forms() -> dict:
         "satisfaction": SatisfactionYearForm(
             prefix="satisfaction", initial={"year": today.year - (today.month < 12)}
         ),
+        "issue": IssueForm(prefix="issue", initial={"year": today.year - (today.month < 12)}),
     }
 
 
@@ -141,17 +158,21 @@ def _attachment(rendered: Rendered) -> HttpResponse:
 
 def _page(request, forms_by_name: dict, *, status: int = 200):
     jobs = report_jobs_of(request.user, limit=JOBS_SHOWN)
+    issued = list(
+        issued_reports_visible_to(request.user).order_by("-issued_at", "-pk")[:ISSUED_SHOWN]
+    )
     now = timezone.now()
-    for job in jobs:
+    for job in [*jobs, *(i.job for i in issued)]:
         job.stale = job_abandoned(job, now=now) or (
             job.status == ReportJob.Status.QUEUED and now - job.created_at > STALE_AFTER
         )
     # Refresh while anything is unfinished: beat re-queues a job whose worker died,
     # so even that one moves on by itself.
-    unfinished = [
-        j for j in jobs if j.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
+    moving = (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING)
+    unfinished = [j for j in jobs if j.status in moving] + [
+        i for i in issued if i.job.status in moving
     ]
-    context = {**forms_by_name, "jobs": jobs, "refresh": bool(unfinished)}
+    context = {**forms_by_name, "jobs": jobs, "issued": issued, "refresh": bool(unfinished)}
     response = render(request, "reports/home.html", context, status=status)
     if unfinished:
         response["Refresh"] = "3"
@@ -191,6 +212,32 @@ def home(request):
         return _page(request, forms_by_name, status=400)
     messages.success(request, _("The report is being prepared; it appears below when ready."))
     return redirect("reports:home")
+
+
+@require_POST
+@role_required(*MANAGER_ROLES)
+def issue(request):
+    """Issue the yearly satisfaction analysis to a customer: rendered in the background, then
+    downloaded by the customer's contacts in the portal (reports.issued)."""
+    forms_by_name = _initial_forms()
+    form = IssueForm(request.POST, prefix="issue")
+    forms_by_name["issue"] = form
+
+    def run(data):
+        issued = issued_report_issue(
+            user=request.user, customer=data["customer"], year=data["year"]
+        )
+        message = _(
+            "The %(year)s report for %(customer)s is being prepared; "
+            "its contacts are told when it is ready."
+        ) % {"year": issued.year, "customer": issued.customer.name}
+        return message, reverse("reports:home")
+
+    # Once per form token: a double click issues one version, not two.
+    done = form_post_once(request, form, run)
+    if done is not None:
+        return done
+    return _page(request, forms_by_name, status=400)
 
 
 def _job_for(request, pk: int) -> ReportJob:

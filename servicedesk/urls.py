@@ -16,6 +16,7 @@ from mail_intake.api.views import InboundMailViewSet
 from maintenance.api.views import DowntimeWindowViewSet, SoftwareNoticeViewSet, UpgradeViewSet
 from reports import urls as report_urls
 from reports.api import SlaSummaryView
+from reports.issued_api import IssuedReportViewSet
 from servicedesk import landing
 from servicedesk.health import healthz
 from spares.api.views import PartUseViewSet, StockViewSet, SubstituteViewSet
@@ -27,6 +28,7 @@ from tickets.api.changes import (
 )
 from tickets.api.chat import ChatRobotViewSet
 from tickets.api.complaints import ComplaintView
+from tickets.api.trial import TrialAnswerView, TrialDeploymentView
 from tickets.api.views import EscalationViewSet, NotificationViewSet, TicketViewSet
 from training import urls as training_urls
 from training.api.views import TrainingSessionViewSet
@@ -48,6 +50,7 @@ router.register("duty/shifts", DutyShiftViewSet, basename="duty-shift")
 router.register("knowledge/articles", ArticleViewSet, basename="knowledge-article")
 router.register("mail", InboundMailViewSet, basename="inbound-mail")
 router.register("deductions/ledger", DeductionViewSet, basename="deduction")
+router.register("reports/issued", IssuedReportViewSet, basename="issued-report")
 router.register(
     "deductions/third-party-repairs", ThirdPartyRepairViewSet, basename="third-party-repair"
 )
@@ -76,6 +79,8 @@ urlpatterns = [
     ),
     path("api/tickets/<int:pk>/change-approval/sign/", ChangeSignView.as_view()),
     path("api/tickets/<int:pk>/complaint/", ComplaintView.as_view(), name="api-complaint"),
+    path("api/tickets/<int:pk>/trial-answer/", TrialAnswerView.as_view(), name="api-trial-answer"),
+    path("api/tickets/<int:pk>/trial-answer/deployment/", TrialDeploymentView.as_view()),
     path("api/tickets/<int:pk>/change-approval/evaluate/", ChangeEvaluateView.as_view()),
     path("api/tickets/<int:pk>/change-approval/accept/", ChangeAcceptView.as_view()),
     path("api/items/<int:pk>/history/", ItemHistoryView.as_view(), name="api-item-history"),
@@ -123,6 +128,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("portal/reports/", include((report_urls.portal_reports, "portal_reports"))),
     path("", include("tickets.urls")),
     path("spares/", include("spares.urls")),
     path("deductions/", include("deductions.urls")),

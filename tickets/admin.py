@@ -201,5 +201,5 @@ class ClockPauseAdmin(TicketScopedAdmin):
         return False
 
 
-# The chat-group robots' admin lives beside their delivery.
-from tickets import chat_admin  # noqa: E402, F401
+# The chat-group robots' admin lives beside their delivery; the step records' beside it.
+from tickets import chat_admin, records_admin  # noqa: E402, F401

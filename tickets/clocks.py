@@ -21,7 +21,15 @@ from contracts.phases import Phase
 from contracts.schedule import Schedule
 from contracts.worktime import unconfirmed_years
 from tickets.clockmath import moment_when_used
-from tickets.models import ClockPause, EscalationRule, Kind, SlaClock, Ticket
+from tickets.models import (
+    ClockPause,
+    EscalationRule,
+    Kind,
+    SlaClock,
+    Ticket,
+    trial_answer_of,
+    trial_fix_hours,
+)
 from tickets.models.clocks import Outcome, clock_outcome
 
 Kinds = SlaClock.Kind
@@ -93,6 +101,9 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
         budgets[Kinds.ONSITE] = (terms.onsite_minutes * 60, terms.onsite_calendar_id)
     if terms.resolution_minutes:
         budgets[Kinds.RESOLUTION] = (terms.resolution_minutes * 60, terms.resolution_calendar_id)
+    trial = trial_resolution_budget(ticket)
+    if trial is not None:
+        budgets[Kinds.RESOLUTION] = trial
     item = ticket.covered_item
     if item is None or not item.is_hardware or ticket.kind != Kind.FAULT:
         return budgets
@@ -106,6 +117,17 @@ def clock_budgets(ticket: Ticket, terms: ServiceTerms | None) -> dict[str, tuple
     if substitute_hours and snapshot.get("phase") in SUBSTITUTE_PHASES:
         budgets[Kinds.SUBSTITUTE] = (substitute_hours * 3600, None)
     return budgets
+
+
+def trial_resolution_budget(ticket: Ticket) -> tuple[int, None] | None:
+    """In trial operation the answer's size picks the resolution time (seed 000, 1.4.1:
+    "小问题的处理时间不超过 1天，大问题的处理不超过 2天"), in calendar hours from the report;
+    None until the answer is complete (the terms' resolution time holds, if any)."""
+    hours = trial_fix_hours(ticket)
+    answer = trial_answer_of(ticket) if hours else None
+    if answer is None or answer.answered_at is None:
+        return None
+    return (hours[answer.size] * 3600, None)
 
 
 def _complaint_answer(ticket: Ticket) -> dict[str, tuple[int, int | None]]:

@@ -16,6 +16,7 @@ from tickets.escalation import sweep_due_steps
 from tickets.models import Ticket
 from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_dispatch, ticket_resolve, ticket_transition
+from tickets.trial_answers import trial_answer_save, trial_fix_deployed
 from tickets.work_services import ticket_check_in
 
 DEMO_CLOSE_NOTE = gettext_lazy("The customer confirmed on the phone that it works again.")
@@ -107,6 +108,7 @@ def demo_tickets(*, now: datetime) -> None:
                 ticket_transition(ticket_id=ticket.pk, name=step, user=user, note=note, now=moment)
     _demo_changes(agent=agent, now=now)
     _demo_complaints(agent=agent, now=now)
+    _demo_trial(agent=agent, now=now)
     sweep_due_steps(now=now)
 
 
@@ -178,4 +180,75 @@ def _demo_complaints(*, agent: User, now: datetime) -> None:
         channel="phone",
         reported_at=now - timedelta(hours=5),
         now=now - timedelta(hours=5),
+    )
+
+
+def _demo_trial(*, agent: User, now: datetime) -> None:
+    """Three faults of the oilfield's system in trial operation (tickets/trial_answers.py):
+    one taken 45 minutes ago whose answer still lacks the fix date and size, one answered
+    as a large problem, one fixed, deployed and waiting for the customer to confirm."""
+    contract = Contract.objects.get(number="BC-2026-003")
+    site = contract.sites.get(name="生产指挥中心")
+
+    def fault(summary: str, hours_ago: float) -> Ticket:
+        reported = now - timedelta(hours=hours_ago)
+        return ticket_create(
+            created_by=agent,
+            contract=contract,
+            site=site,
+            kind="fault",
+            priority="P2",
+            summary=summary,
+            channel="phone",
+            reported_at=reported,
+            now=reported,
+        )
+
+    waiting = fault("实时产量曲线偶发断点", 0.75)
+    ticket_transition(
+        ticket_id=waiting.pk,
+        name="acknowledge",
+        user=agent,
+        now=waiting.reported_at + timedelta(minutes=5),
+    )
+    trial_answer_save(
+        ticket=waiting,
+        user=agent,
+        cause="采集服务在整点重连时丢弃了缓存中的数据点，正在确认影响范围。",
+        now=waiting.reported_at + timedelta(minutes=30),
+    )
+    large = fault("报警推送延迟约 10 分钟", 5)
+    trial_answer_save(
+        ticket=large,
+        user=agent,
+        cause="报警队列与数据采集共用一个线程池，采集高峰时报警排队。",
+        fix_due_at=large.reported_at + timedelta(hours=40),
+        size="large",
+        now=large.reported_at + timedelta(minutes=100),
+    )
+    fixed = fault("单井日报导出超时", 26)
+    trial_answer_save(
+        ticket=fixed,
+        user=agent,
+        cause="单井日报查询缺少按井号和日期的复合索引，数据量增长后全表扫描。",
+        fix_due_at=fixed.reported_at + timedelta(hours=20),
+        size="small",
+        now=fixed.reported_at + timedelta(minutes=80),
+    )
+    trial_fix_deployed(
+        ticket=fixed,
+        user=agent,
+        deployment="V7.1.3：单井日报查询增加复合索引，内测导出 3 万行用时 4 秒。",
+        tested=True,
+        now=fixed.reported_at + timedelta(hours=18),
+    )
+    ticket_resolve(
+        ticket_id=fixed.pk,
+        user=agent,
+        report={
+            "symptoms": "导出单井日报时页面等待超过 2 分钟后报错",
+            "cause": "单井日报查询缺少复合索引",
+            "solution": "发布 V7.1.3，增加复合索引",
+        },
+        now=fixed.reported_at + timedelta(hours=18, minutes=30),
     )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.models import Contact, Contract, CoveredItem, Customer, Site
 from contracts.models.contracts import Priority
 from core.inputs import as_id
-from tickets.models import Kind, RemoteAccessRequest
+from tickets.models import Kind, RemoteAccessRequest, Size
 from tickets.services.transitions import report_fields_required
 
 
@@ -205,3 +205,78 @@ class ComplaintAnswerForm(forms.Form):
         max_length=5000,
         help_text=_("Sent to the customer as our reply on the ticket."),
     )
+
+
+_MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class TrialAnswerForm(forms.Form):
+    """The trial-phase answer (tickets/trial_answers.py); fields may be given in steps."""
+
+    cause = forms.CharField(
+        label=_("cause of the problem"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
+    fix_due_at = forms.DateTimeField(
+        label=_("fix done by"), widget=_MOMENT, input_formats=["%Y-%m-%dT%H:%M"], required=False
+    )
+    size = forms.ChoiceField(
+        label=_("size"),
+        choices=Size.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("why reclassified"),
+        max_length=5000,
+        required=False,
+        help_text=_("Only when a service manager changes the size of an answered problem."),
+    )
+
+    def __init__(
+        self,
+        *args,
+        hours: dict[str, int] | None = None,
+        size_locked: bool = False,
+        ask_reason: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        # Once answered, the size is the service manager's to change, with a reason.
+        self.fields["size"].disabled = size_locked
+        if not ask_reason:
+            del self.fields["reason"]
+        if hours:
+            # The rule next to the choice: what each size promises.
+            self.fields["size"].choices = [
+                (
+                    Size.SMALL,
+                    _("Small problem: fixed within %(hours)d h") % {"hours": hours["small"]},
+                ),
+                (
+                    Size.LARGE,
+                    _("Large problem: fixed within %(hours)d h") % {"hours": hours["large"]},
+                ),
+            ]
+
+    def answer_fields(self) -> dict:
+        """What to save: a blank field keeps what is recorded (the page cannot send "keep")."""
+        data = self.cleaned_data
+        return {
+            "cause": data["cause"] if data["cause"].strip() else None,
+            "fix_due_at": data["fix_due_at"],
+            "size": data["size"] or None,
+            "reason": data.get("reason", ""),
+        }
+
+
+class TrialDeploymentForm(forms.Form):
+    deployment = forms.CharField(
+        label=_("what was deployed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text=_("Version and what changed; the customer reads it."),
+    )
+    tested = forms.BooleanField(label=_("The fix passed our internal test"))

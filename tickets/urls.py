@@ -33,6 +33,12 @@ desk = [
     path("tickets/<str:number>/remote/", engineer.remote_request, name="remote_request"),
     path("tickets/<str:number>/change/", staff_ticket.change_evaluation, name="change_evaluation"),
     path("tickets/<str:number>/complaint/", staff_ticket.complaint, name="complaint"),
+    path("tickets/<str:number>/trial-answer/", staff_ticket.trial_answer, name="trial_answer"),
+    path(
+        "tickets/<str:number>/trial-answer/deployment/",
+        staff_ticket.trial_deployment,
+        name="trial_deployment",
+    ),
     path(
         "tickets/<str:number>/change/<str:step>/paper/",
         staff_ticket.change_on_paper,

@@ -92,6 +92,42 @@ class TermsFields(Timestamped):
         return {name: getattr(self, name) for name in self.TERM_FIELDS}
 
 
+# A year: the rule is about days; more is a typing mistake (and overflows the clocks).
+TRIAL_FIX_MAX_HOURS = 8760
+
+
+def trial_small_fix_hours_field() -> models.PositiveIntegerField:
+    """The 小一大二 hours, a field the contract and its template share."""
+    return models.PositiveIntegerField(
+        _("trial phase: small problems fixed within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(TRIAL_FIX_MAX_HOURS)],
+        help_text=_(
+            "In trial operation a fault is answered with its cause, the fix date and its "
+            "size; a small one is fixed within this time. Blank both: no such answer."
+        ),
+    )
+
+
+def trial_large_fix_hours_field() -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        _("trial phase: large problems fixed within (hours)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(TRIAL_FIX_MAX_HOURS)],
+    )
+
+
+def trial_fix_hours_problem(small: int | None, large: int | None) -> str | None:
+    """What is wrong with a pair of 小一大二 hours, or None."""
+    if (small is None) != (large is None):
+        return _("Give the hours for small and for large problems, or neither.")
+    if small is not None and large < small:
+        return _("A large problem cannot have less time than a small one.")
+    return None
+
+
 class ContractTemplate(Timestamped):
     """A ready-made set of promises taken from a tender bid, so a new contract starts from one."""
 
@@ -107,6 +143,8 @@ class ContractTemplate(Timestamped):
     substitute_device_hours = models.PositiveIntegerField(
         _("substitute device after (hours)"), null=True, blank=True
     )
+    trial_small_fix_hours = trial_small_fix_hours_field()
+    trial_large_fix_hours = trial_large_fix_hours_field()
 
     class Meta:
         ordering = ["name"]
@@ -115,6 +153,11 @@ class ContractTemplate(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        problem = trial_fix_hours_problem(self.trial_small_fix_hours, self.trial_large_fix_hours)
+        if problem:
+            raise ValidationError({"trial_large_fix_hours": problem})
 
 
 class TemplateTerms(TermsFields):
@@ -192,6 +235,9 @@ class Contract(Timestamped):
         validators=[MinValueValidator(1)],
         help_text=_("The service manager answers a customer's complaint within this time."),
     )
+    # Trial operation's 小一大二 rule (seed 000, 1.4.1), from the contract's template.
+    trial_small_fix_hours = trial_small_fix_hours_field()
+    trial_large_fix_hours = trial_large_fix_hours_field()
     branch = models.ForeignKey(
         "accounts.Branch",
         verbose_name=_("responsible branch"),
@@ -234,6 +280,19 @@ class Contract(Timestamped):
         verbose_name_plural = _("contracts")
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(
+                    trial_small_fix_hours__isnull=True, trial_large_fix_hours__isnull=True
+                )
+                | models.Q(
+                    trial_small_fix_hours__isnull=False,
+                    trial_large_fix_hours__isnull=False,
+                    trial_small_fix_hours__gte=1,
+                    trial_large_fix_hours__lte=TRIAL_FIX_MAX_HOURS,
+                    trial_large_fix_hours__gte=models.F("trial_small_fix_hours"),
+                ),
+                name="contract_trial_fix_hours_both_large_not_shorter",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(final_acceptance_on__isnull=True)
                 | models.Q(final_acceptance_on__gte=models.F("signed_on")),
                 name="contract_acceptance_after_signing",
@@ -267,6 +326,9 @@ class Contract(Timestamped):
             errors["maintenance_ends_on"] = _(
                 "Only a contract with a maintenance agreement has an end date for it."
             )
+        problem = trial_fix_hours_problem(self.trial_small_fix_hours, self.trial_large_fix_hours)
+        if problem:
+            errors["trial_large_fix_hours"] = problem
         target, warn = self.compliance_target_percent, self.compliance_warn_below_percent
         if target is not None and warn is not None and warn > target:
             errors["compliance_warn_below_percent"] = _(

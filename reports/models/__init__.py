@@ -1,3 +1,4 @@
+from reports.models.issued import IssuedReport
 from reports.models.jobs import ReportJob
 from reports.models.satisfaction import (
     Question,
@@ -7,4 +8,12 @@ from reports.models.satisfaction import (
     SurveyAnswer,
 )
 
-__all__ = ["Question", "Questionnaire", "ReportJob", "ReturnVisit", "Survey", "SurveyAnswer"]
+__all__ = [
+    "IssuedReport",
+    "Question",
+    "Questionnaire",
+    "ReportJob",
+    "ReturnVisit",
+    "Survey",
+    "SurveyAnswer",
+]

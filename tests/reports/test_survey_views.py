@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.documents.satisfaction import satisfaction_data
+from reports.issued import issued_report_issue
 from reports.models import Question, Questionnaire, ReturnVisit, Survey
+from reports.rendering import report_job_run
 from reports.surveys import surveys_send_due
 from tests.tickets import conftest as tickets_conftest
 from tickets.models import Ticket
@@ -161,15 +163,24 @@ def test_the_desk_records_a_return_visit(client, world, surveys):
     assert f'data-testid="call-{ticket.number}"' not in page
 
 
-def test_the_contact_downloads_their_organisations_yearly_analysis_only(client, world, surveys):
+def test_the_contact_downloads_their_organisations_yearly_analysis_once_issued(
+    client, world, surveys, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     year = surveys["own"].period_start.year
     _login(client, world["customer_user"])
+    # Nothing issued yet: no analysis to download (the written report is issued by us).
     page = client.get(reverse("surveys:portal")).content.decode()
-    assert f'href="/surveys/portal/report/{year}/"' in page
-    response = client.get(reverse("surveys:portal_report", args=[year]))
+    assert 'data-testid="yearly-reports"' not in page
+    assert client.get(reverse("surveys:portal_report", args=[year])).status_code == 404
+    issue = issued_report_issue(user=world["manager"], customer=world["customer"], year=year)
+    report_job_run(job_id=issue.job_id)
+    page = client.get(reverse("surveys:portal")).content.decode()
+    assert f'href="{reverse("portal_reports:download", args=[issue.pk])}"' in page
+    response = client.get(reverse("surveys:portal_report", args=[year]), follow=True)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert f"satisfaction-{year}.pdf" in response["Content-Disposition"]
+    assert f"satisfaction-{year}-v1.pdf" in response["Content-Disposition"]
     assert client.get(reverse("surveys:portal_report", args=[year - 5])).status_code == 404
     _login(client, world["agent"])
     assert client.get(reverse("surveys:portal_report", args=[year])).status_code == 403

@@ -5,6 +5,8 @@ from django.urls import reverse
 
 from reports.documents.satisfaction import satisfaction_data, satisfaction_year_pdf
 from reports.documents.training import signin_sheet_pdf
+from reports.issued import issued_report_issue
+from reports.rendering import report_job_run
 from tests.reports.test_documents import assert_cjk_embedded, pdf_text, save_pages, squeeze
 from training.models import TrainingSession
 from training.selectors import session_with_details
@@ -43,12 +45,19 @@ def test_yearly_analysis_counts_the_training_held(world, plan, other_session, tm
     assert "技术培训：硬件" in text
 
 
-def test_customer_downloads_the_yearly_analysis_of_a_year_with_training(client, world, plan):
+def test_customer_downloads_the_yearly_analysis_of_a_year_with_training(
+    client, world, plan, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     _held(world, plan())
+    issue = issued_report_issue(user=world["manager"], customer=world["customer"], year=2026)
+    report_job_run(job_id=issue.job_id)
     client.force_login(world["customer_user"])
     page = client.get(reverse("surveys:portal"))
-    assert reverse("surveys:portal_report", args=[2026]) in page.content.decode()
-    response = client.get(reverse("surveys:portal_report", args=[2026]))
+    download = reverse("portal_reports:download", args=[issue.pk])
+    assert download in page.content.decode()
+    response = client.get(download)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     client.force_login(world["other_customer_user"])
+    assert client.get(download).status_code == 404
     assert client.get(reverse("surveys:portal_report", args=[2026])).status_code == 404

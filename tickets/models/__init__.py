@@ -18,6 +18,13 @@ from tickets.models.tickets import (
     State,
     Ticket,
 )
+from tickets.models.trial import (
+    Size,
+    TrialAnswer,
+    response_kept_at,
+    trial_answer_of,
+    trial_fix_hours,
+)
 from tickets.models.work import CheckIn, Comment, Rating, RemoteAccessRequest, SignOff, WorkLog
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "Rating",
     "RemoteAccessRequest",
     "SignOff",
+    "Size",
     "SlaClock",
     "SlaDurationRollup",
     "SlaRollup",
@@ -53,6 +61,10 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketSequence",
+    "TrialAnswer",
     "WorkLog",
     "clock_outcome",
+    "response_kept_at",
+    "trial_answer_of",
+    "trial_fix_hours",
 ]

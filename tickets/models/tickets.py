@@ -12,6 +12,7 @@ from core.models import Timestamped
 from tickets import permissions as may
 from tickets.models.changes import ChangeApproval
 from tickets.models.complaints import ComplaintAnswer
+from tickets.models.trial import trial_answer_of, trial_fix_hours
 
 
 class Kind(models.TextChoices):
@@ -111,6 +112,15 @@ def answered_if_complaint(ticket) -> bool:
     return ComplaintAnswer.objects.filter(ticket=ticket).exists()
 
 
+def fix_deployed_if_trial(ticket) -> bool:
+    """A fault of the trial phase is resolved once it was answered (cause, fix date, size)
+    and the fix deployed after our internal test (tickets.trial_answers)."""
+    if trial_fix_hours(ticket) is None:
+        return True
+    answer = trial_answer_of(ticket)
+    return answer is not None and answer.deployed_at is not None
+
+
 def has_engineer(ticket) -> bool:
     return ticket.assigned_engineer_id is not None
 
@@ -131,6 +141,9 @@ has_engineer.reason = _("No engineer is assigned to this ticket.")
 answered_if_complaint.reason = _("The service manager answers the complaint before it is resolved.")
 change_accepted.reason = _(
     "The customer signs the change request and accepts our evaluation before work starts."
+)
+fix_deployed_if_trial.reason = _(
+    "In the trial phase the fault is answered and its fix deployed before it is resolved."
 )
 within_reopen_window.reason = _("The reopen window has passed.")
 
@@ -357,7 +370,7 @@ class Ticket(FSMModelMixin, Timestamped):
             State.REOPENED,
         ],
         target=State.RESOLVED,
-        conditions=[is_not_change_request, answered_if_complaint],
+        conditions=[is_not_change_request, answered_if_complaint, fix_deployed_if_trial],
         permission=may.resolve,
     )
     def resolve(self, *, at) -> None:

@@ -49,6 +49,12 @@ def terms_snapshot(contract: Contract | None, phase: str, terms: ServiceTerms | 
         "phase_label": str(Phase(phase).label) if phase else "",
         "complaint_answer_hours": contract.complaint_answer_hours,
     }
+    if terms is not None and phase == Phase.TRIAL and contract.trial_small_fix_hours:
+        # Covered in trial operation: the 小一大二 answer is owed (tickets/trial_answers.py).
+        snapshot["trial_fix_hours"] = {
+            "small": contract.trial_small_fix_hours,
+            "large": contract.trial_large_fix_hours,
+        }
     if terms is not None:
         snapshot.update(
             {

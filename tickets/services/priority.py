@@ -13,7 +13,7 @@ from core.errors import TransitionConflict, TransitionForbidden
 from tickets import clocks as clock_services
 from tickets import permissions as may
 from tickets.clocks import ScheduleCache, active_rules
-from tickets.models import SlaClock, State, Ticket, TicketEvent
+from tickets.models import SlaClock, State, Ticket, TicketEvent, response_kept_at
 from tickets.notify import notifications_withdrawn_refresh
 from tickets.rollups import rollups_refresh_tickets
 from tickets.services.creation import terms_snapshot
@@ -51,7 +51,12 @@ def ticket_change_priority(
     contract = contracts_with_terms().get(pk=ticket.contract_id) if ticket.covered else None
     if contract is not None:
         terms = contract.terms_for(ticket.phase, priority)
-    ticket.terms_applied = terms_snapshot(ticket.contract, ticket.phase, terms)
+    snapshot = terms_snapshot(ticket.contract, ticket.phase, terms)
+    # The trial-phase answer owed when the call came in stays owed, as it was promised.
+    snapshot.pop("trial_fix_hours", None)
+    if "trial_fix_hours" in (ticket.terms_applied or {}):
+        snapshot["trial_fix_hours"] = ticket.terms_applied["trial_fix_hours"]
+    ticket.terms_applied = snapshot
     ticket.save(update_fields=["priority", "terms_applied", "updated_at"])
     changes = _clocks_follow(ticket, terms=terms, now=now)
     # The clocks' targets moved; the ticket's measured moments did not.
@@ -98,7 +103,7 @@ def _clocks_follow(ticket: Ticket, *, terms, now: datetime) -> dict:
 def _catch_up_new_clock(ticket: Ticket, clock: SlaClock, *, now, schedules, rules) -> None:
     """A clock added by a priority change stops where its event already happened."""
     happened = {
-        SlaClock.Kind.RESPONSE: lambda: ticket.acknowledged_at,
+        SlaClock.Kind.RESPONSE: lambda: response_kept_at(ticket),
         SlaClock.Kind.ONSITE: lambda: ticket.on_site_at,
         # spares.Substitute, through its reverse accessor: the spares app builds on tickets.
         SlaClock.Kind.SUBSTITUTE: lambda: (

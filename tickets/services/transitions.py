@@ -31,9 +31,11 @@ from tickets.models import (
     Ticket,
     TicketEvent,
     clock_outcome,
+    trial_answer_of,
+    trial_fix_hours,
 )
 from tickets.models.records import event_note
-from tickets.notify import notifications_withdrawn_refresh
+from tickets.notify import notifications_withdrawn_refresh, notify
 from tickets.rollups import bucket_of, measured_moments, rollups_refresh_tickets
 
 
@@ -111,6 +113,11 @@ def _stop(ticket: Ticket, ctx: _Context, *kinds: str) -> None:
 
 
 def _effect_acknowledge(ticket, ctx):
+    if trial_fix_hours(ticket) is not None:
+        # In trial operation the response promised is the answer itself (cause, fix date,
+        # size: tickets.trial_answers); taking the call does not keep it.
+        ctx.data["response_waits_for_answer"] = True
+        return
     _stop(ticket, ctx, SlaClock.Kind.RESPONSE)
 
 
@@ -164,6 +171,18 @@ def _effect_reopen(ticket, ctx):
             ctx.data.setdefault("reopened_clocks", {})[clock.kind] = (
                 clock.target_at.isoformat() if clock.target_at else None
             )
+    _withdraw_trial_deployment(ticket, ctx)
+
+
+def _withdraw_trial_deployment(ticket, ctx):
+    # Reopened in trial operation: the fix deployed did not hold, so the next one is tested
+    # and deployed again before the ticket is resolved (tickets/trial_answers.py).
+    answer = trial_answer_of(ticket) if trial_fix_hours(ticket) is not None else None
+    if answer is None or answer.deployed_at is None:
+        return
+    ctx.data["deployment_withdrawn"] = answer.deployment
+    answer.deployed_at, answer.deployed_by, answer.deployment = None, None, ""
+    answer.save(update_fields=["deployed_at", "deployed_by", "deployment", "updated_at"])
 
 
 def _effect_cancel(ticket, ctx):
@@ -368,7 +387,25 @@ def ticket_resolve(
         ticket=ticket,
         defaults={**{f: report.get(f, "").strip() for f in REPORT_FIELDS}, "written_by": user},
     )
+    if trial_fix_hours(ticket) is not None:
+        _customer_asked_to_confirm(ticket)
     return ticket
+
+
+def _customer_asked_to_confirm(ticket: Ticket) -> None:
+    """Trial operation: the deployed fix goes to the customer to confirm (seed 000, 1.4.1:
+    "部署更新系统，然后提交到企业用户，请其确认"); they confirm or reopen in the portal."""
+    contact = ticket.contact if ticket.contact_id else None
+    notify(
+        [contact.user if contact is not None and contact.user_id else None],
+        Message(
+            gettext_lazy("%(number)s is fixed: please confirm"),
+            gettext_lazy("%(summary)s\n/portal/tickets/%(number)s/"),
+            {"number": ticket.number, "summary": ticket.summary},
+        ),
+        ticket=ticket,
+        key=f"trial:{ticket.pk}:confirm:{ticket.resolved_at.isoformat()}",
+    )
 
 
 def ticket_promise_kept(*, ticket: Ticket, kind: str, at: datetime) -> SlaClock | None:

@@ -41,6 +41,7 @@ from tickets.services.creation import ticket_create
 from tickets.services.transitions import ticket_transition, transitions_available
 from tickets.submissions import form_submit_once
 from tickets.timeline import ticket_timeline
+from tickets.trial_answers import trial_state
 from tickets.work_services import comment_add, rating_submit, remote_access_decide
 
 # The workflow steps a customer takes from the portal, in the words they see.
@@ -287,6 +288,7 @@ def ticket(request, number: str):
         "complaint": ComplaintAnswer.objects.filter(ticket=ticket).first()
         if ticket.kind == Kind.COMPLAINT
         else None,
+        "trial": trial_state(ticket),
     }
     return render(request, "portal/ticket.html", context)
 

@@ -33,6 +33,8 @@ from tickets.forms import (
     CommentForm,
     ComplaintAnswerForm,
     RemoteRequestForm,
+    TrialAnswerForm,
+    TrialDeploymentForm,
 )
 from tickets.models import ComplaintAnswer, Kind, Ticket
 from tickets.selectors import engineers_suggested, ticket_by_number
@@ -47,6 +49,14 @@ from tickets.services.transitions import (
 )
 from tickets.submissions import form_post_once, form_submit_once
 from tickets.timeline import ticket_timeline
+from tickets.trial_answers import (
+    TrialState,
+    may_answer_trial,
+    may_reclassify,
+    trial_answer_save,
+    trial_fix_deployed,
+    trial_state,
+)
 from tickets.views.engineer_forms import engineer_context
 from tickets.work_services import comment_add
 
@@ -114,6 +124,7 @@ def ticket_page(request, ticket: Ticket, *, forms: dict | None = None, status: i
         "fault_report": getattr(ticket, "fault_report", None),
         **_change_context(ticket, request.user, forms or {}),
         **_complaint_context(ticket, request.user, forms or {}),
+        **_trial_context(ticket, request.user, forms or {}),
         **engineer_context(ticket, request.user, available, forms or {}),
         # For the panels other apps hang on the page (spares' template tag): their own
         # posted forms, shown again with their errors.
@@ -148,6 +159,34 @@ def _complaint_context(ticket: Ticket, user, forms: dict) -> dict:
         "can_answer": may_answer_now(ticket, user, answered=answer is not None),
         "complaint_form": forms.get("complaint_form") or ComplaintAnswerForm(),
     }
+
+
+def _trial_context(ticket: Ticket, user, forms: dict) -> dict:
+    state = trial_state(ticket)
+    if state is None:
+        return {}
+    answer = state.answer
+    initial = {}
+    if answer is not None:
+        initial = {"cause": answer.cause, "fix_due_at": answer.fix_due_at, "size": answer.size}
+    can_answer = ticket.is_open and may_answer_trial(ticket, user)
+    return {
+        "trial": state,
+        "can_answer_trial": can_answer,
+        "can_deploy": can_answer and state.complete and not state.deployed,
+        "trial_form": forms.get("trial_form") or _trial_form(state, user, initial=initial),
+        "deployment_form": forms.get("deployment_form") or TrialDeploymentForm(),
+    }
+
+
+def _trial_form(state: TrialState, user, **kwargs) -> TrialAnswerForm:
+    reclassifies = state.complete and may_reclassify(user)
+    return TrialAnswerForm(
+        hours=state.hours,
+        size_locked=state.complete and not reclassifies,
+        ask_reason=reclassifies,
+        **kwargs,
+    )
 
 
 def ticket_action(view):
@@ -304,3 +343,48 @@ def complaint(request, number: str):
             messages.error(request, error)
         return redirect("desk:ticket", number=ticket.number)
     return ticket_page(request, ticket, forms={"complaint_form": form}, status=400)
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def trial_answer(request, number: str):
+    """The trial-phase answer (cause, fix date, size), saved as far as it is given; refused
+    input comes back on the form with everything typed."""
+    ticket = _staff_ticket(request, number)
+    state = trial_state(ticket)
+    if state is None:
+        raise Http404
+    form = _trial_form(state, request.user, data=request.POST)
+
+    def run(data):
+        record = trial_answer_save(ticket=ticket, user=request.user, **form.answer_fields())
+        if record.answered_at is None:
+            message = _("Saved. The answer is complete with the cause, fix date and size.")
+        else:
+            message = _("The answer is recorded and the customer told.")
+        return message, reverse("desk:ticket", args=[ticket.number]) + "#trial"
+
+    done = form_post_once(request, form, run)
+    if done is not None:
+        return done
+    return ticket_page(request, ticket, forms={"trial_form": form}, status=400)
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def trial_deployment(request, number: str):
+    """The fix deployed after our internal test; the ticket may then be resolved."""
+    ticket = _staff_ticket(request, number)
+    if trial_state(ticket) is None:
+        raise Http404
+    form = TrialDeploymentForm(request.POST)
+
+    def run(data):
+        trial_fix_deployed(ticket=ticket, user=request.user, **data)
+        message = _("The deployment is recorded. Resolve the ticket for the customer to confirm.")
+        return message, reverse("desk:ticket", args=[ticket.number]) + "#trial"
+
+    done = form_post_once(request, form, run)
+    if done is not None:
+        return done
+    return ticket_page(request, ticket, forms={"deployment_form": form}, status=400)
