@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from accounts.models import DutyShift
+from accounts.models import DutyShift, User
+from accounts.roles import Role
 
 
 def role_of(user) -> str | None:
@@ -24,6 +25,19 @@ def has_any_role(user, *roles) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or any(user.has_role(role) for role in roles)
+
+
+def service_managers(*, manager: User | None, branch_id: int | None) -> list[User]:
+    """Who manages a piece of service (a ticket, an inspection): the contract's service
+    manager, else the managers of its branch, else every manager, so someone is told."""
+    if manager is not None and manager.is_active:
+        return [manager]
+    managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
+    if branch_id:
+        of_branch = list(managers.filter(branch_id=branch_id))
+        if of_branch:
+            return of_branch
+    return list(managers)
 
 
 def shifts_on_duty(

@@ -6,7 +6,7 @@ local time (a make-up workday 调休 is a working day and needs no duty); an eve
 covered when they cover it from its start to its end. Who is on duty *now* is
 accounts.selectors.shifts_on_duty, which dispatch and the console read too."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
@@ -192,10 +192,23 @@ def roster_week(*, branch: Branch, monday: date, today: date) -> list[RosterDay]
                 shifts=[s for s in shifts if s.starts_at < ends and s.ends_at > begins],
                 events=[e for e in events if e.starts_at < ends and e.ends_at > begins],
                 holiday=holidays.get(day) if day in holidays else None,
-                gaps=[g for g in gaps if g.day == day],
+                gaps=_gaps_on(gaps, begins, ends),
             )
         )
     return roster
+
+
+def _gaps_on(gaps: list[DutyGap], begins: datetime, ends: datetime) -> list[DutyGap]:
+    """The gaps uncovered during this day, their stretches cut to it: an event running
+    over midnight is a gap on each day it leaves uncovered, not on its first only."""
+    on_day = []
+    for gap in gaps:
+        stretches = [
+            (max(a, begins), min(b, ends)) for a, b in gap.uncovered if a < ends and b > begins
+        ]
+        if stretches:
+            on_day.append(replace(gap, uncovered=stretches))
+    return on_day
 
 
 def shifts_for(user, *, branch_id=None, start: datetime | None = None, end: datetime | None = None):

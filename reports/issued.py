@@ -12,20 +12,15 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.roles import MANAGER_ROLES
 from accounts.selectors import role_of
 from contracts.models import Customer
 from core.inputs import as_id, clean_number
-from core.translatable import Message
 from reports.models import IssuedReport, ReportJob
 from reports.rendering import report_job_request
-from reports.selectors import replaced_by_later_version
-from tickets.notify import notify
 from tickets.rollups import service_tz
 
 FIRST_YEAR = 2000
@@ -101,36 +96,3 @@ def issued_report_issue(
             issued_by=user,
             issued_at=now,
         )
-
-
-def issued_report_rendered(*, job: ReportJob) -> int:
-    """Tell the customer's contacts that an issued report is ready; how many were told.
-
-    Called by reports.rendering once a job is done: a job that is no issue, or an issue a
-    newer version replaced meanwhile, tells nobody; each issue is told once (the key).
-    """
-    issue = (
-        IssuedReport.objects.select_related("customer")
-        .annotate(replaced=replaced_by_later_version())
-        .filter(job=job)
-        .first()
-    )
-    if issue is None or issue.replaced or job.status != ReportJob.Status.DONE:
-        return 0
-    users = [contact.user for contact in issue.customer.contacts.select_related("user")]
-    return notify(
-        users,
-        Message(
-            gettext_lazy("Yearly satisfaction analysis %(year)s is ready"),
-            gettext_lazy(
-                "Our written report on your satisfaction with our service in %(year)s, "
-                "for %(customer)s, is ready to download: %(link)s"
-            ),
-            {
-                "year": issue.year,
-                "customer": issue.customer.name,
-                "link": reverse("portal_reports:home"),
-            },
-        ),
-        key=f"issued-report:{issue.pk}:ready",
-    )

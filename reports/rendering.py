@@ -36,6 +36,7 @@ from core.inputs import clean_date, clean_number
 from core.queue import task_send
 from reports.documents import daily_repair, satisfaction, sla_month
 from reports.documents.inspection import inspection_report_pdf
+from reports.issued_notice import issued_report_rendered
 from reports.models import ReportJob
 
 logger = logging.getLogger(__name__)
@@ -296,8 +297,6 @@ def report_job_run(*, job_id: int, now=None) -> ReportJob | None:
 def _rendered(job: ReportJob) -> None:
     """What follows a finished render: an issued report is announced to its customer.
     A failure to tell is logged; the job stays done (the report is there to download)."""
-    from reports.issued import issued_report_rendered
-
     try:
         with transaction.atomic():
             issued_report_rendered(job=job)

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from tickets.clock_reading import clock_explain
 from tickets.clocks import schedules_kept
 from tickets.models import (
+    ChangeApproval,
     ClockPause,
+    ComplaintAnswer,
     EscalationRule,
     EscalationStep,
     Notification,
@@ -16,6 +18,7 @@ from tickets.models import (
     SlaClock,
     Ticket,
     TicketEvent,
+    TrialAnswer,
     clock_outcome,
 )
 from tickets.selectors import ticket_records_visible_to, tickets_visible_to
@@ -201,5 +204,41 @@ class ClockPauseAdmin(TicketScopedAdmin):
         return False
 
 
-# The chat-group robots' admin lives beside their delivery; the step records' beside it.
-from tickets import chat_admin, records_admin  # noqa: E402, F401
+# The records a ticket's own steps write (a complaint's answer, a change request's sign-offs,
+# a trial-phase answer), to read: they change only through their services, which keep the
+# clocks and the history in step.
+
+
+class RecordAdmin(TicketScopedAdmin):
+    list_select_related = ["ticket"]
+    search_fields = ["ticket__number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrialAnswer)
+class TrialAnswerAdmin(RecordAdmin):
+    list_display = ["ticket", "size", "fix_due_at", "answered_at", "deployed_at"]
+    list_filter = ["size"]
+
+
+@admin.register(ComplaintAnswer)
+class ComplaintAnswerAdmin(RecordAdmin):
+    list_display = ["ticket", "justified", "answered_by", "answered_at"]
+    list_filter = ["justified"]
+
+
+@admin.register(ChangeApproval)
+class ChangeApprovalAdmin(RecordAdmin):
+    list_display = ["ticket", "signed_at", "evaluated_at", "accepted_at"]
+
+
+# The chat-group robots' admin lives beside their delivery.
+from tickets import chat_admin  # noqa: E402, F401

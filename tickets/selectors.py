@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from accounts.roles import DESK_ROLES, Role
-from accounts.selectors import customer_id_of, role_of, shifts_on_duty
+from accounts.selectors import customer_id_of, role_of, service_managers, shifts_on_duty
 from contracts.models import CoveredItem, Customer, Site
 from contracts.selectors import MIN_PHONE_SUFFIX, contacts_by_phone, contracts_with_terms
 from core.phones import normalize_phone
@@ -358,14 +358,6 @@ def unread_notification_count(user: User) -> int:
 
 
 def service_managers_of(ticket: Ticket) -> list[User]:
-    """Who manages the service a ticket is under: the contract's service manager, else the
-    managers of the ticket's branch, else every manager (change requests, complaints)."""
+    """Who manages the service a ticket is under (change requests, complaints)."""
     manager = ticket.contract.service_manager if ticket.contract_id else None
-    if manager is not None and manager.is_active:
-        return [manager]
-    managers = User.objects.filter(is_active=True, groups__name=Role.MANAGER).distinct()
-    if ticket.branch_id:
-        of_branch = list(managers.filter(branch_id=ticket.branch_id))
-        if of_branch:
-            return of_branch
-    return list(managers)
+    return service_managers(manager=manager, branch_id=ticket.branch_id)

@@ -7,6 +7,24 @@ from django.db import migrations, models
 import accounts.models
 
 
+def merge_overlapping_shifts(apps, schema_editor):
+    """An engineer's shifts that overlap become one before the rule below forbids it (a
+    roster planned before could hold them): the earliest, stretched to the latest end, the
+    notes joined."""
+    DutyShift = apps.get_model("accounts", "DutyShift")
+    kept = {}
+    for shift in DutyShift.objects.order_by("engineer_id", "starts_at", "pk"):
+        earlier = kept.get(shift.engineer_id)
+        if earlier is None or shift.starts_at >= earlier.ends_at:
+            kept[shift.engineer_id] = shift
+            continue
+        earlier.ends_at = max(earlier.ends_at, shift.ends_at)
+        if shift.note and shift.note not in earlier.note:
+            earlier.note = "; ".join(filter(None, [earlier.note, shift.note]))[:200]
+        earlier.save(update_fields=["ends_at", "note"])
+        shift.delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_user_language"),
@@ -57,6 +75,7 @@ class Migration(migrations.Migration):
             name="event",
             field=models.CharField(blank=True, max_length=200, verbose_name="event"),
         ),
+        migrations.RunPython(merge_overlapping_shifts, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="dutyshift",
             constraint=ExclusionConstraint(

@@ -4,19 +4,18 @@ untranslated, shown in each reader's language); each occasion only says who hear
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.selectors import service_managers
 from core.translatable import Message
 from inspections.models import Inspection
 from tickets.notify import notify
 
 
 def managers_of(inspection: Inspection) -> list[User]:
-    """The contract's service manager, or else the managers of its branch."""
-    manager = inspection.contract.service_manager
-    if manager is not None and manager.is_active:
-        return [manager]
-    branch_id = inspection.contract.branch_id or inspection.site.branch_id
-    return list(User.objects.filter(is_active=True, branch_id=branch_id, groups__name=Role.MANAGER))
+    """Who manages the inspected service (accounts.selectors.service_managers)."""
+    return service_managers(
+        manager=inspection.contract.service_manager,
+        branch_id=inspection.contract.branch_id or inspection.site.branch_id,
+    )
 
 
 def _facts(inspection: Inspection) -> dict:

@@ -215,3 +215,20 @@ def test_the_week_lists_a_night_shift_on_both_days(world, put_on_duty, django_as
     assert [bool(d.shifts) for d in days] == [True, True, False, False, False, False, False]
     assert days[1].is_today and days[0].shifts[0] == night
     assert days[3].holiday is not None  # 1 October
+
+
+def test_an_uncovered_event_over_midnight_is_a_gap_on_both_days(world, put_on_duty):
+    branch = world["engineer"].branch
+    DutyEvent.objects.create(
+        branch=branch,
+        name="系统割接",
+        starts_at=MONDAY + timedelta(hours=22),
+        ends_at=MONDAY + timedelta(hours=28),
+    )
+    # Covered until midnight only: the small hours of Tuesday are the gap.
+    put_on_duty(starts_at=MONDAY + timedelta(hours=22), hours=2)
+    days = roster_week(branch=branch, monday=date(2026, 9, 28), today=date(2026, 9, 28))
+    assert days[0].gaps == []
+    assert days[1].gaps[0].uncovered == [
+        (MONDAY + timedelta(hours=24), MONDAY + timedelta(hours=28))
+    ]
