@@ -126,11 +126,13 @@ def has_engineer(ticket) -> bool:
 
 
 def within_reopen_window(ticket) -> bool:
+    """Reopened within REOPEN_WINDOW_DAYS of its end, at the moment of the step
+    (`step_at`, set by tickets.services.transitions for the step it checks), else now."""
     finished = ticket.closed_at or ticket.resolved_at
     if finished is None:
         return False
     window = timezone.timedelta(days=settings.REOPEN_WINDOW_DAYS)
-    return timezone.now() - finished <= window
+    return (getattr(ticket, "step_at", None) or timezone.now()) - finished <= window
 
 
 # Why a condition fails, in words an agent can pass on.

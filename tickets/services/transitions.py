@@ -279,6 +279,9 @@ def ticket_transition(
     now = now or timezone.now()
     with transaction.atomic():
         ticket = ticket_lock(ticket_id)
+        # The conditions judge the step at its own moment (django-fsm calls them with the
+        # ticket alone): a step recorded for an earlier time is checked as of then.
+        ticket.step_at = now
         if user is not None and not _transition_permission(ticket, name)(ticket, user):
             raise TransitionForbidden(
                 _("You may not %(action)s this ticket.") % {"action": _action_label(name)}
