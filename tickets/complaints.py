@@ -27,7 +27,7 @@ from core.translatable import Message
 from tickets.models import Comment, ComplaintAnswer, Kind, SlaClock, Ticket, TicketEvent
 from tickets.models.records import event_note
 from tickets.notify import notify
-from tickets.selectors import service_managers_of
+from tickets.selectors import service_managers_of, ticket_contact_user
 from tickets.services.transitions import ticket_lock, ticket_promise_kept
 
 ANSWER = SlaClock.Kind.ANSWER
@@ -127,9 +127,8 @@ def complaint_answer(
         ),
         data={"complaint": {"answered": True, "justified": record.justified}},
     )
-    contact_user = ticket.contact.user if ticket.contact_id and ticket.contact.user_id else None
     notify(
-        [contact_user],
+        [ticket_contact_user(ticket)],
         Message(
             gettext_lazy("Your complaint %(number)s is answered"),
             gettext_lazy("%(answer)s\n/portal/tickets/%(number)s/"),

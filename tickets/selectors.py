@@ -357,6 +357,12 @@ def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True, withdrawn=False).count()
 
 
+def ticket_contact_user(ticket: Ticket) -> User | None:
+    """The portal login of the contact who reported the ticket, if they have one: who is
+    told of our answers and asked to confirm."""
+    return ticket.contact.user if ticket.contact_id and ticket.contact.user_id else None
+
+
 def service_managers_of(ticket: Ticket) -> list[User]:
     """Who manages the service a ticket is under (change requests, complaints)."""
     manager = ticket.contract.service_manager if ticket.contract_id else None

@@ -52,6 +52,7 @@ from tickets.models import (
 from tickets.models.records import event_note
 from tickets.notify import notifications_withdrawn_refresh, notify
 from tickets.rollups import rollups_refresh_tickets
+from tickets.selectors import ticket_contact_user
 from tickets.services.transitions import (
     ticket_clocks_locked,
     ticket_lock,
@@ -88,6 +89,11 @@ class TrialState:
     @property
     def complete(self) -> bool:
         return self.answer is not None and self.answer.answered_at is not None
+
+    def answer_for(self, *, staff: bool) -> TrialAnswer | None:
+        """The answer as this reader may see it: staff as it is being written, the customer
+        only once it is given (the portal and the API ask this)."""
+        return self.answer if staff or self.complete else None
 
     @property
     def deployed(self) -> bool:
@@ -271,7 +277,7 @@ def _answered(ticket: Ticket, record: TrialAnswer, *, user: User, now: datetime)
         data={"trial_answer": {"size": record.size, "fix_due_at": due}, "clocks": clocks},
     )
     notify(
-        [_customer_user(ticket)],
+        [ticket_contact_user(ticket)],
         Message(
             gettext_lazy("%(number)s: our answer, fixed by %(due)s"),
             gettext_lazy("Cause: %(cause)s\n/portal/tickets/%(number)s/"),
@@ -340,7 +346,7 @@ def _revised(
             data,
         )
         notify(
-            [_customer_user(ticket)],
+            [ticket_contact_user(ticket)],
             Message(
                 gettext_lazy("%(number)s: the fix is now due by %(due)s"),
                 gettext_lazy("/portal/tickets/%(number)s/"),
@@ -400,7 +406,7 @@ def trial_fix_deployed(
         {"deployed": True},
     )
     notify(
-        [_customer_user(ticket)],
+        [ticket_contact_user(ticket)],
         Message(
             gettext_lazy("%(number)s: the fix is deployed"),
             gettext_lazy("%(what)s\n/portal/tickets/%(number)s/"),
@@ -410,7 +416,3 @@ def trial_fix_deployed(
         key=f"trial:{ticket.pk}:deployed",
     )
     return record
-
-
-def _customer_user(ticket: Ticket) -> User | None:
-    return ticket.contact.user if ticket.contact_id and ticket.contact.user_id else None

@@ -87,9 +87,8 @@ def _trial_ticket(request, pk) -> Ticket:
 
 
 def _data(state: TrialState, *, staff: bool) -> dict:
-    # The customer reads the answer once it is given, not while we are writing it, and
-    # not who among us wrote it.
-    answer = state.answer if staff or state.complete else None
+    # Nor does the customer read who among us wrote it.
+    answer = state.answer_for(staff=staff)
     response, resolution = state.response_clock, state.resolution_clock
     return {
         "ticket": state.ticket.number,

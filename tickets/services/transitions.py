@@ -37,6 +37,7 @@ from tickets.models import (
 from tickets.models.records import event_note
 from tickets.notify import notifications_withdrawn_refresh, notify
 from tickets.rollups import bucket_of, measured_moments, rollups_refresh_tickets
+from tickets.selectors import ticket_contact_user
 
 
 def ticket_lock(ticket_id: int) -> Ticket:
@@ -398,9 +399,8 @@ def ticket_resolve(
 def _customer_asked_to_confirm(ticket: Ticket) -> None:
     """Trial operation: the deployed fix goes to the customer to confirm (seed 000, 1.4.1:
     "部署更新系统，然后提交到企业用户，请其确认"); they confirm or reopen in the portal."""
-    contact = ticket.contact if ticket.contact_id else None
     notify(
-        [contact.user if contact is not None and contact.user_id else None],
+        [ticket_contact_user(ticket)],
         Message(
             gettext_lazy("%(number)s is fixed: please confirm"),
             gettext_lazy("%(summary)s\n/portal/tickets/%(number)s/"),

@@ -288,9 +288,16 @@ def ticket(request, number: str):
         "complaint": ComplaintAnswer.objects.filter(ticket=ticket).first()
         if ticket.kind == Kind.COMPLAINT
         else None,
-        "trial": trial_state(ticket),
+        **_trial_context(ticket),
     }
     return render(request, "portal/ticket.html", context)
+
+
+def _trial_context(ticket: Ticket) -> dict:
+    state = trial_state(ticket)
+    if state is None:
+        return {}
+    return {"trial": state, "trial_answer": state.answer_for(staff=False)}
 
 
 def _change_context(ticket: Ticket, user) -> dict:
