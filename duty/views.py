@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Branch, DutyShift
 from accounts.roles import STAFF_ROLES
 from core.inputs import as_id
-from core.web import REFUSALS, refusal_messages, role_required
+from core.web import role_required, run_action
 from duty import permissions as may
 from duty import selectors
 from duty.forms import EventForm, ShiftForm
@@ -162,12 +162,11 @@ def shift_delete(request, pk: int):
     found = _shift(request, pk)
     back = week_url(found.branch_id, _monday_of(found.starts_at))
     if request.method == "POST":
-        try:
-            shift_remove(user=request.user, shift=found)
-        except REFUSALS as exc:
-            refusal_messages(request, exc)
-        else:
-            messages.success(request, _("Shift removed."))
+        run_action(
+            request,
+            lambda: shift_remove(user=request.user, shift=found),
+            success=_("Shift removed."),
+        )
     return redirect(back)
 
 
@@ -180,12 +179,11 @@ def event_delete(request, pk: int):
         raise PermissionDenied
     back = week_url(found.branch_id, _monday_of(found.starts_at))
     if request.method == "POST":
-        try:
-            event_remove(user=request.user, event=found)
-        except REFUSALS as exc:
-            refusal_messages(request, exc)
-        else:
-            messages.success(request, _("Event removed."))
+        run_action(
+            request,
+            lambda: event_remove(user=request.user, event=found),
+            success=_("Event removed."),
+        )
     return redirect(back)
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import STAFF_ROLES, Role
-from core.web import REFUSALS, refusal_messages, role_required
+from core.web import role_required, run_action
 from knowledge import permissions as may
 from knowledge import selectors
 from knowledge.forms import ArticleForm, SearchForm
@@ -175,12 +175,6 @@ def publish(request, pk: int, action: str):
     run = {"publish": article_publish, "withdraw": article_withdraw}.get(action)
     if run is None:
         raise Http404
-    try:
-        run(article=found, user=request.user)
-    except REFUSALS as exc:
-        refusal_messages(request, exc)
-    else:
-        messages.success(
-            request, _("Article published.") if action == "publish" else _("Article withdrawn.")
-        )
+    done = _("Article published.") if action == "publish" else _("Article withdrawn.")
+    run_action(request, lambda: run(article=found, user=request.user), success=done)
     return redirect("knowledge:article", pk=pk)

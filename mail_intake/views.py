@@ -1,7 +1,6 @@
 """The desk's mail pages: what waits for an agent (the triage list), and one mail with
 what an agent can make of it: a ticket, a reply on a ticket, or nothing."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import DESK_ROLES
-from core.web import REFUSALS, refusal_messages, role_required
+from core.web import role_required, run_action
 from mail_intake import selectors
 from mail_intake.forms import MailReplyForm, MailTicketForm
 from mail_intake.models import InboundMail
@@ -89,12 +88,10 @@ def _reply(request, mail: InboundMail, data: dict) -> tuple[str, str]:
 @role_required(*DESK_ROLES)
 def dismiss(request, pk: int):
     mail = _mail(request, pk)
-    try:
-        triage_dismiss(mail_id=mail.pk, user=request.user)
-    except REFUSALS as exc:
-        refusal_messages(request, exc)
+    if not run_action(
+        request, lambda: triage_dismiss(mail_id=mail.pk, user=request.user), success=_("Dismissed.")
+    ):
         return redirect("mail_intake:mail", pk=mail.pk)
-    messages.success(request, _("Dismissed."))
     return redirect("mail_intake:waiting")
 
 

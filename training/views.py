@@ -16,9 +16,9 @@ from core.errors import TicketActionError
 from core.inputs import as_id
 from core.web import (
     REFUSALS,
-    refusal_messages,
     refusal_to_form,
     role_required,
+    run_action,
     stored_file_response,
 )
 from tickets.submissions import form_post_once
@@ -271,16 +271,15 @@ def _attendance(request, session):
 
 
 def _remove(request, session, action):
-    target = as_id(request.POST.get("id"))
-    try:
+    target = as_id(request.POST.get("id")) or 0
+
+    def remove():
         if action == "remove-attendee":
-            attendee_remove(session=session, user=request.user, attendee_id=target or 0)
+            attendee_remove(session=session, user=request.user, attendee_id=target)
         else:
-            material_remove(session=session, user=request.user, material_id=target or 0)
-    except REFUSALS as exc:
-        refusal_messages(request, exc)
-    else:
-        messages.success(request, _("Removed."))
+            material_remove(session=session, user=request.user, material_id=target)
+
+    run_action(request, remove, success=_("Removed."))
     return redirect("training:session", pk=session.pk)
 
 
